@@ -1,0 +1,87 @@
+"""The public functions behind every CLI command (``kg.build``, ``kg.query``, …).
+
+Imports are deferred so that ``import kg`` and ``kg --help`` stay fast; each
+function is one call of the module that does the work.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_GRAPH = "output"
+
+
+def build(inputs=("seeds",), output="output", *, progress: bool = False, html: bool = True):
+    """Build the graph of ``inputs`` (files or directories) into ``output``; see :mod:`kg.build`."""
+    from .build import build as _build
+
+    return _build(inputs, output, progress=progress, html=html)
+
+
+def query(sparql: str, graph: str | os.PathLike = DEFAULT_GRAPH):
+    """Run SPARQL (text, ``.rq`` file or shipped query name) on a built graph; see :mod:`kg.query`."""
+    from .query import query as _query
+
+    return _query(sparql, graph)
+
+
+def load_graph(graph: str | os.PathLike = DEFAULT_GRAPH):
+    """The networkx graph of a build (``DIR/graph.json``)."""
+    from .errors import GraphNotFoundError
+    from .formats.networkx_formats import read_json
+
+    path = Path(graph)
+    if path.is_dir():
+        path = path / "graph.json"
+    if not path.is_file():
+        raise GraphNotFoundError(f"no built graph at {path} (run `kg build` first)")
+    return read_json(path)
+
+
+def export(fmt: str, graph: str | os.PathLike = DEFAULT_GRAPH, output: str | os.PathLike | None = None) -> Path:
+    """Write the built graph in format ``fmt`` (see :data:`kg.formats.FORMATS`); returns the path."""
+    from .formats import get_format
+    from .rdf.serialize import load_rdflib
+
+    f = get_format(fmt)
+    source = load_rdflib(graph) if f.kind == "rdf" else load_graph(graph)
+    out = Path(output) if output else Path(graph if Path(graph).is_dir() else ".") / f"graph{f.suffix}"
+    f.write(source, out)
+    return out
+
+
+def view(graph: str | os.PathLike = DEFAULT_GRAPH, output: str | os.PathLike | None = None, *,
+         entity: str | None = None, paper: str | None = None, type: str | None = None,
+         depth: int = 1) -> Path:
+    """Render the overview, or a focused view of one entity, paper or type; returns the page."""
+    from .views import find_node, render_focus, render_overview
+
+    g = load_graph(graph)
+    base = Path(graph) if Path(graph).is_dir() else Path(".")
+    if entity or paper:
+        from .errors import LookupFailed
+
+        try:
+            node = find_node(g, entity or paper)
+        except LookupError as exc:
+            raise LookupFailed(str(exc.args[0] if exc.args else exc)) from None
+        out = Path(output) if output else base / f"view-{node.replace('/', '-')}.html"
+        return render_focus(g, out, node=node, depth=depth)
+    if type:
+        out = Path(output) if output else base / f"view-{type.lower()}.html"
+        return render_focus(g, out, type=type)
+    return render_overview(g, Path(output) if output else base / "graph.html", title="kg: graph overview")
+
+
+def stats(graph: str | os.PathLike = DEFAULT_GRAPH, top: int = 10):
+    """Counts per type and the most-mentioned entities; see :mod:`kg.stats`."""
+    from .stats import graph_stats
+
+    return graph_stats(load_graph(graph), top=top)
+
+
+def evaluate(gold: str | os.PathLike, graph: str | os.PathLike = DEFAULT_GRAPH):
+    """Score the built graph against gold records; see :mod:`kg.evaluate`."""
+    from .evaluate import evaluate_graph, read_gold
+
+    return evaluate_graph(read_gold(gold), load_graph(graph))

@@ -1,0 +1,134 @@
+"""The ``kg`` command line: each command parses options, calls one ``kg.*`` function, prints.
+
+Errors the library raises (:class:`kg.errors.KGError`) print as
+``Error: …`` with exit code 1; skipped input prints as ``Warning: …``.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import warnings
+
+import click
+
+from . import __version__, api
+from .errors import InputWarning, KGError
+
+GRAPH_OPTION = click.option("--graph", "graph", default="output", show_default=True,
+                            help="A built graph: its directory (or graph.nt/graph.ttl for query).")
+
+
+def handle_errors(func):
+    """Turn library errors into ``Error: …`` and warnings into ``Warning: …`` lines."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InputWarning)
+            try:
+                return func(*args, **kwargs)
+            except KGError as exc:
+                raise click.ClickException(str(exc)) from None
+            finally:
+                for w in caught:
+                    if issubclass(w.category, InputWarning):
+                        click.echo(f"Warning: {w.message}", err=True)
+                    else:
+                        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """kg: build, query and export a knowledge graph of machine-learning papers."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path())
+@click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Directory for graph.nt, graph.ttl, graph.json and graph.html.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: only on a terminal).")
+@handle_errors
+def build(inputs, output, progress):
+    """Build the graph of INPUTS (files or directories; default: seeds/) into OUTPUT."""
+    if progress is None:
+        progress = sys.stderr.isatty()
+    summary = api.build(inputs or ("seeds",), output, progress=progress)
+    click.echo(str(summary))
+
+
+def _formats() -> list[str]:
+    from .formats import FORMATS
+
+    return sorted(FORMATS)
+
+
+@main.command()
+@click.argument("query", required=False)
+@GRAPH_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True)
+@click.option("--list", "list_", is_flag=True, help="List the shipped competency queries.")
+@handle_errors
+def query(query, graph, fmt, list_):
+    """Run QUERY (SPARQL text, a .rq file, or a shipped query name) on a built graph."""
+    from .query import format_result, named_queries
+
+    if list_:
+        for name, description in named_queries().items():
+            click.echo(f"{name:28} {description}")
+        return
+    if not query:
+        raise click.UsageError("give a QUERY or --list")
+    click.echo(format_result(api.query(query, graph), fmt))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(_formats()), required=True, help="Output format.")
+@GRAPH_OPTION
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: DIR/graph.EXT).")
+@handle_errors
+def export(fmt, graph, output):
+    """Export the built graph as Turtle, N-Triples, JSON-LD, GraphML, GEXF, JSON or CSV."""
+    click.echo(str(api.export(fmt, graph, output)))
+
+
+@main.command()
+@GRAPH_OPTION
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="HTML file to write.")
+@click.option("--entity", help="Focus on one entity (name or alias).")
+@click.option("--paper", help="Focus on one paper (title or id).")
+@click.option("--type", "type_", help="Show one entity type with its papers.")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 4))
+@handle_errors
+def view(graph, output, entity, paper, type_, depth):
+    """(Re)render the HTML view of a built graph, or a focused view."""
+    click.echo(str(api.view(graph, output, entity=entity, paper=paper, type=type_, depth=depth)))
+
+
+@main.command()
+@GRAPH_OPTION
+@click.option("--top", default=10, show_default=True, type=click.IntRange(0))
+@handle_errors
+def stats(graph, top):
+    """Counts per type and the most-mentioned entities of each type."""
+    click.echo(str(api.stats(graph, top)))
+
+
+@main.command()
+@click.argument("gold", type=click.Path(dir_okay=False))
+@GRAPH_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@handle_errors
+def evaluate(gold, graph, as_json):
+    """Precision, recall and F1 per type and role against GOLD records (JSON Lines)."""
+    result = api.evaluate(gold, graph)
+    click.echo(json.dumps(result.as_dict(), indent=1) if as_json else result.table())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

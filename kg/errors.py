@@ -1,0 +1,42 @@
+"""Named exceptions: every error kg raises is a :class:`KGError`.
+
+The library raises these with a message a user can act on (naming the file
+and line for input errors); only :mod:`kg.cli` turns them into ``Error: …``
+and exit code 1.
+
+>>> issubclass(NoPapersError, InputError) and issubclass(InputError, KGError)
+True
+"""
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Base class of every error kg raises on purpose."""
+
+
+class InputError(KGError):
+    """An input file or record cannot be used."""
+
+
+class NoPapersError(InputError):
+    """The inputs hold no paper at all."""
+
+
+class GraphNotFoundError(KGError):
+    """No built graph where one was expected (run ``kg build`` first)."""
+
+
+class QueryError(KGError):
+    """A SPARQL query is malformed or cannot run."""
+
+
+class FormatError(KGError):
+    """An unknown export format, or a file that does not parse in its format."""
+
+
+class LookupFailed(KGError):
+    """A node asked for by name is not in the graph."""
+
+
+class InputWarning(UserWarning):
+    """A file, line or record was skipped; the message names file and line."""

@@ -1,0 +1,128 @@
+"""Entity candidates of one document and the decisions about them.
+
+Pure functions over token lists and candidate records: choose among
+overlapping candidates, type unseen names from their context, reject
+generic phrases.  The spaCy component in :mod:`kg.extract.pipeline` feeds
+them and keeps no logic of its own.
+
+>>> words = "results on the Foo dataset".split()
+>>> type_from_context(words, 3, 4)
+'Dataset'
+>>> type_from_context("we train FooNet , a new network".split(), 2, 3)
+'Model'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from .names import HEADS, head_type
+
+SOURCES = {"lexicon": 4, "abbreviation": 3, "title": 2, "NAME": 2, "TITLED": 1, "WEAK": 0}
+"""How much a candidate's source is trusted, strongest highest."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A span of tokens ``[start, end)`` that may be an entity."""
+
+    start: int
+    end: int
+    source: str
+    type: str | None = None
+    name: str | None = None
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+def choose(candidates: list[Candidate]) -> list[Candidate]:
+    """Non-overlapping candidates: longest first, then the most trusted source.
+
+    A longer unseen name that contains a lexicon entry takes that entry's type
+    when it has none of its own ("Peri-LN" is a Technique because LN is).
+
+    >>> c = choose([Candidate(0, 1, "lexicon", "Technique", "LayerNorm"), Candidate(0, 3, "NAME")])
+    >>> [(x.start, x.end, x.type) for x in c]
+    [(0, 3, 'Technique')]
+    """
+    order = sorted(candidates, key=lambda c: (-c.length, -SOURCES.get(c.source, 0), c.start))
+    taken: set[int] = set()
+    kept: list[Candidate] = []
+    for cand in order:
+        span = set(range(cand.start, cand.end))
+        if span & taken:
+            continue
+        if cand.type is None:
+            inner = [c for c in candidates if c.source == "lexicon" and cand.start <= c.start
+                     and c.end <= cand.end and c is not cand]
+            if inner:
+                cand = replace(cand, type=max(inner, key=lambda c: c.length).type)
+        kept.append(cand)
+        taken |= span
+    return sorted(kept, key=lambda c: c.start)
+
+
+_NEXT_CUES = {
+    "dataset": "Dataset", "datasets": "Dataset", "benchmark": "Dataset", "benchmarks": "Dataset",
+    "corpus": "Dataset", "suite": "Dataset", "challenge": "Dataset", "leaderboard": "Dataset",
+    "val": "Dataset", "validation": "Dataset", "test": "Dataset", "split": "Dataset",
+    "score": "Metric", "scores": "Metric", "metric": "Metric",
+    "model": "Model", "models": "Model", "network": "Model", "architecture": "Model",
+    "backbone": "Model", "encoder": "Model", "agent": "Model", "family": "Model",
+    "method": "Technique", "algorithm": "Technique", "technique": "Technique",
+    "optimizer": "Technique", "loss": "Technique", "mechanism": "Technique",
+    "module": "Technique", "layer": "Technique", "strategy": "Technique", "scheme": "Technique",
+    "prompting": "Technique", "regularization": "Technique", "attention": "Technique",
+}
+_APPOSITION = {w: t for t, ws in HEADS.items() for w in ws}
+_APPOSITION.update({"framework": "Model", "system": "Model", "approach": "Technique",
+                    "procedure": "Technique", "recipe": "Technique", "paradigm": "Technique",
+                    "toolkit": "Model", "library": "Model", "llm": "Model", "vlm": "Model"})
+_STOP_APPOSITION = {".", ";", "(", ")"}
+
+
+def type_from_context(words: list[str], start: int, end: int) -> str | None:
+    """The type the words around an unseen name imply, or ``None``.
+
+    Looks at the next word ("X dataset", "X score"), then at an apposition
+    ("X, a simple optimizer for …"), then at "on X" after an evaluation verb.
+    """
+    nxt = words[end].lower() if end < len(words) else ""
+    if nxt in _NEXT_CUES:
+        return _NEXT_CUES[nxt]
+    if end < len(words) and words[end] in {",", "("} and end + 1 < len(words) \
+            and words[end + 1].lower() in {"a", "an", "the", "which", "our"}:
+        for w in words[end + 2:end + 12]:
+            if w in _STOP_APPOSITION:
+                break
+            t = _APPOSITION.get(w.lower().rstrip("s")) or _APPOSITION.get(w.lower())
+            if t and w.lower() not in {"learning", "training"}:
+                return t
+    return None
+
+
+_EVAL_CUES = re.compile(r"experiment|evaluat|benchmark|result|achiev|outperform|accura|"
+                        r"state-of-the-art|sota|score|surpass|improv|perform|test", re.I)
+
+
+def evaluation_sentence(text: str) -> bool:
+    """Does the sentence report experiments? ("Experiments on X show …")"""
+    return bool(_EVAL_CUES.search(text))
+
+
+def after_on(words: list[str], start: int, window: int = 6) -> bool:
+    """Is the span inside an "on/across/over …" phrase (a list after "on" counts)?"""
+    for w in reversed(words[max(0, start - window):start]):
+        lw = w.lower()
+        if lw in {"on", "across", "over", "using", "including"}:
+            return True
+        if lw in {".", ";", "with", "by", "than", "to", "for", "from"}:
+            return False
+    return False
+
+
+def name_type(surface: str, words: list[str], start: int, end: int, default: str = "Model") -> str:
+    """Type of an unseen name: context first, then its head word, then ``default``."""
+    return type_from_context(words, start, end) or head_type(surface) or default

@@ -1,0 +1,176 @@
+"""spaCy components of the extractor, registered as ``kg_*`` factories.
+
+Each component only moves data between spaCy and the pure functions of
+:mod:`kg.extract.candidates`, :mod:`kg.extract.abbreviations` and friends:
+
+- ``kg_lexicon``: the lexicon's names through two ``PhraseMatcher``s
+  (exact case and lower case) into ``doc.spans["kg_lexicon"]``;
+- spaCy's own ``span_ruler`` (named ``kg_names``) with ``data/patterns.jsonl``
+  finds name-shaped tokens ("ViPFormer", "kMaX-DeepLab", "GPT-3") into
+  ``doc.spans["kg_names"]``;
+- ``kg_entities``: abbreviations, typing, filtering into ``doc.spans["kg"]``
+  (label = type, ``kb_id_`` = the name the paper resolves it to).
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from .abbreviations import find_abbreviations
+from .candidates import Candidate, choose, name_type, type_from_context
+from .lexicon import DATA, Lexicon, default_lexicon
+from .names import SIZE, head_type
+from .repos import find_repositories
+from .roles import proposes_here, title_head
+
+SEPARATOR = "\n\n"
+"""Between title and abstract in the text of a paper's ``Doc``."""
+
+
+def _stopnames() -> set[str]:
+    path = DATA / "stopnames.txt"
+    return {line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")}
+
+
+class LexiconMatcher:
+    """Marks every lexicon name; longest match wins later, in ``choose``."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        by_matcher: dict[tuple[bool, str], list[str]] = {}
+        for mid, form, case_sensitive in lexicon.patterns():
+            by_matcher.setdefault((case_sensitive, mid), []).append(form)
+        for (case_sensitive, mid), forms in by_matcher.items():
+            matcher = self.exact if case_sensitive else self.lower
+            matcher.add(mid, list(nlp.tokenizer.pipe(forms)))
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for matcher in (self.exact, self.lower):
+            for match_id, start, end in matcher(doc):
+                type_, name = doc.vocab.strings[match_id].split("|", 1)
+                spans.append(Span(doc, start, end, label=type_, kb_id=name))
+        doc.spans["kg_lexicon"] = spans
+        return doc
+
+
+@Language.factory("kg_lexicon", default_config={"lexicon": None, "generic": None})
+def make_lexicon_matcher(nlp: Language, name: str, lexicon: str | None, generic: str | None):
+    lex = Lexicon.load(lexicon, generic) if (lexicon or generic) else default_lexicon()
+    return LexiconMatcher(nlp, lex)
+
+
+@Language.factory("kg_entities", default_config={"lexicon": None, "generic": None})
+def make_entity_decider(nlp: Language, name: str, lexicon: str | None, generic: str | None):
+    lex = Lexicon.load(lexicon, generic) if (lexicon or generic) else default_lexicon()
+    stop = _stopnames()
+
+    def decide(doc: Doc) -> Doc:
+        doc.spans["kg"] = [Span(doc, c.start, c.end, label=c.type, kb_id=c.name or "", span_id=c.source)
+                           for c in decide_entities(doc, lex, stop)]
+        return doc
+
+    return decide
+
+
+_SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
+
+
+def _char_span(doc: Doc, start: int, end: int) -> Span | None:
+    return doc.char_span(start, end, alignment_mode="expand")
+
+
+def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
+    """The entity spans of a paper's doc (title + separator + abstract)."""
+    words = [t.text for t in doc]
+    title_end = doc.text.find(SEPARATOR)
+    title_end = len(doc.text) if title_end < 0 else title_end
+    cands = [Candidate(s.start, s.end, "lexicon", s.label_, s.kb_id_) for s in doc.spans["kg_lexicon"]]
+    for s in doc.spans["kg_names"]:
+        if s.text.lower() in stop or lex.is_generic(s.text):
+            continue
+        start = s.start
+        if s.label_ == "TITLED":  # drop sentence-initial words such as "The", "Our"
+            while start < s.end - 1 and doc[start].is_stop:
+                start += 1
+            if s.start_char < title_end or s.end - start < 2:
+                continue
+        cands.append(Candidate(start, s.end, s.label_))
+    # abbreviations: both forms become one entity, every other use of the short form too
+    short_forms: dict[str, tuple[str, str]] = {}
+    for abbr in find_abbreviations(doc.text):
+        long_span = _char_span(doc, abbr.long_start, abbr.long_end)
+        short_span = _char_span(doc, abbr.short_start, abbr.short_end)
+        if long_span is None or short_span is None or short_span.text.lower() in stop:
+            continue
+        entry = lex.lookup(short_span.text) or lex.lookup(long_span.text)
+        if entry is not None:
+            type_, name = entry.type, entry.name
+        else:
+            inner = [c for c in cands if c.source == "lexicon" and long_span.start <= c.start
+                     and c.end <= long_span.end and c.end - c.start == long_span.end - long_span.start]
+            type_ = inner[0].type if inner else head_type(long_span.text)
+            name = long_span.text
+        if type_ is None or lex.is_generic(long_span.text):
+            continue
+        short_forms[short_span.text] = (type_, name)
+        cands.append(Candidate(long_span.start, long_span.end, "abbreviation", type_, name))
+    for tok in doc:
+        if tok.text in short_forms:
+            type_, name = short_forms[tok.text]
+            cands.append(Candidate(tok.i, tok.i + 1, "abbreviation", type_, name))
+    head = title_head(doc.text[:title_end])
+    if head is not None:
+        span = _char_span(doc, *head)
+        if span is not None and span.text.lower() not in stop and not lex.is_generic(span.text):
+            cands.append(Candidate(span.start, span.end, "title"))
+    url_tokens = {t.i for r in find_repositories(doc.text)
+                  for t in (_char_span(doc, r.start, r.end) or [])}
+    kept = []
+    for c in choose(cands):
+        if url_tokens & set(range(c.start, c.end)):
+            continue
+        c = _typed(c, doc, words, lex)
+        if c is not None:
+            kept.append(_with_size(c, doc))
+    return kept
+
+
+def _typed(c: Candidate, doc: Doc, words: list[str], lex: Lexicon) -> Candidate | None:
+    from dataclasses import replace
+
+    text = doc[c.start:c.end].text
+    if c.type is not None:
+        return c if not lex.is_generic(text) else None
+    if c.source == "WEAK":  # a bare acronym: only with a cue that it names something
+        sent = doc[c.start].sent
+        w = [t.text for t in sent]
+        cue = type_from_context(words, c.start, c.end)
+        if cue is None and not proposes_here(w, c.start - sent.start, c.end - sent.start, known=False):
+            return None
+        return replace(c, type=cue or "Model")
+    if c.source == "TITLED":
+        return replace(c, type=head_type(text) or "Model")
+    return replace(c, type=name_type(text, words, c.start, c.end))
+
+
+def _with_size(c: Candidate, doc: Doc) -> Candidate:
+    """Extend a model over a size suffix ("BERT" + "-base"); the name stays the family."""
+    from dataclasses import replace
+
+    if c.type != "Model":
+        return c
+    end = c.end
+    while end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in _SIZE_WORDS:
+        end += 2
+    if end == c.end:
+        return c
+    name = c.name or doc[c.start:c.end].text
+    return replace(c, end=end, name=name)
+
+
+__all__ = ["SEPARATOR", "LexiconMatcher", "decide_entities", "SIZE"]

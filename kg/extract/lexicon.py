@@ -1,0 +1,142 @@
+"""The lexicon of well-known entities, loaded into spaCy phrase matchers.
+
+The lexicon is data (``data/lexicon.jsonl``, built by
+``scripts/build_lexicon.py``): one entry a line with ``type``, ``name``,
+``aliases``, ``source`` and ``case_sensitive``.  Case-sensitive entries
+(GLUE, LN, OPT, Lion) match on the exact text; the others match lower-cased.
+``data/generic.txt`` lists generic phrases that are never entities.
+
+>>> lex = Lexicon.from_entries([{"type": "Model", "name": "BERT", "aliases": [],
+...                              "case_sensitive": True}], generic={"transformer"})
+>>> lex.lookup("BERT").name, lex.is_generic("Transformers")
+('BERT', True)
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .names import match_key, singular_key
+
+DATA = resources.files("kg.extract") / "data"
+
+
+@dataclass(frozen=True)
+class LexEntry:
+    type: str
+    name: str
+    aliases: tuple[str, ...]
+    case_sensitive: bool
+    source: str = ""
+
+
+class Lexicon:
+    """Entries by surface form, plus the generic phrases to reject."""
+
+    def __init__(self, entries: list[LexEntry], generic: set[str]):
+        self.entries = entries
+        self.generic = {singular_key(g) for g in generic} | {match_key(g) for g in generic}
+        self.by_key: dict[str, list[tuple[str, LexEntry]]] = {}
+        for entry in entries:
+            for form in (entry.name, *entry.aliases):
+                self.by_key.setdefault(match_key(form), []).append((form, entry))
+
+    @classmethod
+    def from_entries(cls, rows: list[dict], generic: set[str] = frozenset()) -> "Lexicon":
+        entries = [LexEntry(r["type"], r["name"], tuple(r.get("aliases", ())),
+                            bool(r.get("case_sensitive", False)), r.get("source", ""))
+                   for r in rows]
+        return cls(entries, set(generic))
+
+    @classmethod
+    def load(cls, lexicon: str | Path | None = None, generic: str | Path | None = None) -> "Lexicon":
+        """Read the lexicon (default: the packaged one)."""
+        lex_path = Path(lexicon) if lexicon else DATA / "lexicon.jsonl"
+        gen_path = Path(generic) if generic else DATA / "generic.txt"
+        rows = [json.loads(line) for line in lex_path.read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+        phrases = set()
+        if gen_path.is_file():
+            for line in gen_path.read_text(encoding="utf-8").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    phrases.add(line)
+        return cls.from_entries(rows, phrases)
+
+    def lookup(self, surface: str) -> LexEntry | None:
+        """The entry a surface form names, respecting case where it matters.
+
+        "VITS" (a speech model) is not "ViTs" (vision transformers); a plural
+        falls back to its singular ("ViTs" → ViT).
+        """
+        for key in (match_key(surface), singular_key(surface)):
+            found = self.by_key.get(key, ())
+            exact = [e for form, e in found if form == surface]
+            if exact:
+                return exact[0]
+            loose = [e for form, e in found if not exact_case(form, e.case_sensitive)
+                     or form.lower() == surface.lower() and not exact_case(surface, False)]
+            if loose:
+                return loose[0]
+        return None
+
+    def is_generic(self, surface: str) -> bool:
+        return match_key(surface) in self.generic or singular_key(surface) in self.generic
+
+    def patterns(self) -> list[tuple[str, str, bool]]:
+        """``(match id, surface, case_sensitive)`` for every form worth matching.
+
+        The match id is ``"TYPE|canonical name"``; plural forms are added for
+        lower-case technique and metric names ("scaling laws").
+        """
+        out = []
+        for entry in self.entries:
+            mid = f"{entry.type}|{entry.name}"
+            for form in dict.fromkeys((entry.name, *entry.aliases)):
+                if not form.strip() or self.is_generic(form):
+                    continue
+                cs = exact_case(form, entry.case_sensitive)
+                out.append((mid, form, cs))
+                if entry.type in ("Technique", "Metric", "Task") and form.islower() \
+                        and not form.endswith("s") and " " in form:
+                    out.append((mid, form + "s", cs))
+        return out
+
+
+def exact_case(form: str, case_sensitive: bool) -> bool:
+    """Must ``form`` match with its exact case?
+
+    Acronyms and inner capitals always do (ComplEx is not "complex", VITS is
+    not "vits"); other forms of a case-sensitive entry do when they have a
+    capital; lower-case phrases never do.
+
+    >>> exact_case("ComplEx", False), exact_case("GLUE", False), exact_case("Adam", False)
+    (True, True, True)
+    >>> exact_case("machine translation", True), exact_case("Layer Normalization", False)
+    (False, False)
+    """
+    if form == form.lower():
+        return False
+    if " " not in form.strip() and any(ch.isupper() for ch in form):
+        return True  # one token with a capital: "Shifts" is a dataset, "shifts" a verb
+    return case_sensitive
+
+
+@lru_cache(maxsize=4)
+def default_lexicon() -> Lexicon:
+    return Lexicon.load()
+
+
+def version_of_data() -> str:
+    """A hash of the packaged data files: changes when the lexicon changes."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in ("lexicon.jsonl", "generic.txt", "patterns.jsonl"):
+        f = DATA / name
+        if f.is_file():
+            h.update(f.read_bytes())
+    return h.hexdigest()[:12]

@@ -1,0 +1,142 @@
+"""The extraction stage: papers in, :class:`~kg.records.Extraction` records out.
+
+>>> from kg.records import Paper
+>>> nlp = build_nlp()
+>>> paper = Paper(id="p", title="FooNet: Fast Nets",
+...               abstract="We propose FooNet, a network built on BERT. Code: github.com/a/foonet.")
+>>> ex = extract_paper(nlp, paper)
+>>> sorted({(m.type, m.canonical, m.role) for m in ex.mentions})  # doctest: +NORMALIZE_WHITESPACE
+[('Model', 'BERT', 'uses'), ('Model', 'FooNet', 'proposes'),
+ ('Repository', 'https://github.com/a/foonet', 'has_code')]
+>>> [(r.subject, r.object) for r in ex.relations]
+[('FooNet', 'BERT')]
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..records import Extraction, Mention, Paper, Relation, Result
+from . import components  # noqa: F401  (registers the kg_* factories)
+from .components import SEPARATOR
+from .lexicon import DATA, version_of_data
+from .relations import Span, based_on, results
+from .repos import find_repositories
+from .roles import evaluates_here, proposes_here, strongest, title_head
+
+EXTRACTOR_VERSION = "0.1"
+
+
+def extractor_version() -> str:
+    """Changes whenever the code version or any data file changes (cache key)."""
+    return f"{EXTRACTOR_VERSION}+{version_of_data()}"
+
+
+def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Language:
+    """A blank English pipeline with the kg components (no downloaded model)."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kg_lexicon", config={"lexicon": lexicon, "generic": generic})
+    ruler = nlp.add_pipe("span_ruler", name="kg_names",
+                         config={"spans_key": "kg_names", "validate": False, "overwrite": True})
+    patterns = [json.loads(line) for line in (DATA / "patterns.jsonl").read_text().splitlines()
+                if line.strip()]
+    ruler.add_patterns(patterns)
+    nlp.add_pipe("kg_entities", config={"lexicon": lexicon, "generic": generic})
+    return nlp
+
+
+def paper_text(paper: Paper) -> str:
+    return paper.title + SEPARATOR + paper.abstract
+
+
+def extract_paper(nlp: Language, paper: Paper) -> Extraction:
+    return to_extraction(nlp(paper_text(paper)), paper)
+
+
+def extract(nlp: Language, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[Extraction]:
+    """Extract papers in batches with ``nlp.pipe``; yields one record per paper, in order."""
+    papers = list(papers) if not isinstance(papers, list) else papers
+    texts = (paper_text(p) for p in papers)
+    for paper, doc in zip(papers, nlp.pipe(texts, batch_size=batch_size)):
+        yield to_extraction(doc, paper)
+
+
+def _field(doc: Doc, paper: Paper, start: int, end: int) -> tuple[str, int, int] | None:
+    title_len = len(paper.title)
+    offset = title_len + len(SEPARATOR)
+    if end <= title_len:
+        return "title", start, end
+    if start >= offset:
+        return "abstract", start - offset, end - offset
+    return None
+
+
+def to_extraction(doc: Doc, paper: Paper) -> Extraction:
+    """The plain records of one analysed doc: mentions with roles, relations, results."""
+    words = [t.text for t in doc]
+    head = title_head(paper.title)
+    spans = list(doc.spans["kg"])
+    # roles per mention, then the strongest per entity
+    mention_roles = []
+    for s in spans:
+        sent = s.sent
+        sw = words[sent.start:sent.end]
+        rs, re_ = s.start - sent.start, s.end - sent.start
+        name = s.kb_id_ or s.text
+        role = "uses"
+        in_title = s.end_char <= len(paper.title)
+        if in_title and head and s.start_char == head[0] and s.end_char >= head[1] - 1:
+            role = "proposes"
+        elif s.label_ != "Dataset" and in_title and not _known(doc, s):
+            role = "proposes"
+        elif s.label_ not in ("Task", "Metric") and proposes_here(sw, rs, re_, known=_known(doc, s)):
+            role = "proposes"
+        elif s.label_ == "Dataset" and evaluates_here(sw, rs, sent.text):
+            role = "evaluates_on"
+        mention_roles.append((s, name, role))
+    entity_role: dict[tuple[str, str], list[str]] = {}
+    for s, name, role in mention_roles:
+        entity_role.setdefault((s.label_, name), []).append(role)
+    aliases: dict[tuple[str, str], set[str]] = {}
+    for s, name, _ in mention_roles:
+        aliases.setdefault((s.label_, name), set()).add(s.text)
+    mentions = []
+    for s, name, role in mention_roles:
+        where = _field(doc, paper, s.start_char, s.end_char)
+        if where is None:
+            continue
+        field, start, end = where
+        key = (s.label_, name)
+        mentions.append(Mention(paper=paper.id, field=field, start=start, end=end, surface=s.text,
+                                type=s.label_, role=strongest(entity_role[key]), name=name,
+                                aliases=tuple(sorted(aliases[key] - {name}))))
+    for field in ("title", "abstract"):
+        for r in find_repositories(paper.text(field)):
+            mentions.append(Mention(paper=paper.id, field=field, start=r.start, end=r.end,
+                                    surface=paper.text(field)[r.start:r.end], type="Repository",
+                                    role="has_code", name=r.url))
+    proposed = list(dict.fromkeys(name for (t, name), roles in entity_role.items()
+                                  if "proposes" in roles and t in ("Model", "Technique")))
+    rel_spans = [Span(s.start, s.end, s.label_, name, _sent_index(doc, s)) for s, name, _ in mention_roles]
+    relations = [Relation(paper.id, a, b) for a, b in based_on(words, rel_spans, proposed)]
+    found = []
+    for r in results(words, rel_spans, proposed):
+        sent = doc[r.start].sent
+        found.append(Result(paper=paper.id, model=r.model, metric=r.metric, value=r.value,
+                            dataset=r.dataset, evidence=sent.text.strip()))
+    return Extraction(paper=paper.id, mentions=tuple(mentions), relations=tuple(relations),
+                      results=tuple(dict.fromkeys(found)))
+
+
+def _known(doc: Doc, span) -> bool:
+    """Was the entity found through the lexicon (a well-known name)?"""
+    return span.id_ == "lexicon"
+
+
+def _sent_index(doc: Doc, span) -> int:
+    return span.sent.start

@@ -1,0 +1,137 @@
+"""``based_on`` pairs and reported ``results`` from one paper's mentions.
+
+Pure functions over the paper's words and its typed mentions (token ranges
+with their sentence), so they can be tested without spaCy.
+
+>>> words = "FooNet , built on BERT , achieves 58.0 % PQ on COCO .".split()
+>>> ms = [Span(0, 1, "Model", "FooNet", 0), Span(4, 5, "Model", "BERT", 0),
+...       Span(9, 10, "Metric", "PQ", 0), Span(11, 12, "Dataset", "COCO", 0)]
+>>> based_on(words, ms, proposed=["FooNet"])
+[('FooNet', 'BERT')]
+>>> [(r.model, r.metric, r.value, r.dataset) for r in results(words, ms, proposed=["FooNet"])]
+[('FooNet', 'PQ', 58.0, 'COCO')]
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .names import match_key
+
+
+@dataclass(frozen=True)
+class Span:
+    """A typed mention as token range ``[start, end)`` in sentence ``sent``."""
+
+    start: int
+    end: int
+    type: str
+    name: str
+    sent: int
+
+
+@dataclass(frozen=True)
+class FoundResult:
+    model: str
+    metric: str
+    value: float
+    dataset: str | None
+    start: int
+    end: int
+
+
+_BASE_CUES = re.compile(
+    r"^(built|builds|build|based|extends|extend|extending|extended|adapt|adapts|adapted|adapting|"
+    r"initiali[sz]ed|initiali[sz]e|fine-tune|fine-tunes|fine-tuned|finetune|finetuned|variant|"
+    r"version|derived|upon|modif(y|ies|ied)|improves|enhances|augment(s|ed)?|top)$", re.I)
+BUILDERS = ("Model", "Technique")
+
+
+def based_on(words: list[str], spans: list[Span], proposed: list[str]) -> list[tuple[str, str]]:
+    """Pairs (proposed model, model it builds on), by cue words or by name.
+
+    A cue ("built on", "Y-based", "we adapt Y", "initialised from Y",
+    "a variant of Y") before a model Y in a sentence that also names the
+    proposed model, or that follows a proposing sentence, makes a pair; so does
+    a proposed name that contains a known model's name ("Focal-UNet" and UNet).
+    """
+    pairs: list[tuple[str, str]] = []
+    models = [s for s in spans if s.type == "Model"]
+    proposed_models = [p for p in proposed if any(s.name == p and s.type in BUILDERS for s in spans)]
+    if not proposed_models:
+        return []
+    subject = proposed_models[0]
+    for s in models:
+        if s.name in proposed_models:
+            continue
+        window = [w.lower() for w in words[max(0, s.start - 3):s.start]]
+        nxt = words[s.end:s.end + 2]
+        cue = any(_BASE_CUES.match(w) for w in window) or (nxt[:2] == ["-", "based"]) \
+            or (nxt and nxt[0].lower() in {"-based", "based"})
+        if cue:
+            pairs.append((subject, s.name))
+    for p in proposed_models:
+        for s in models:
+            key = match_key(s.name)
+            if s.name != p and len(key) >= 3 and key in match_key(p) and key != match_key(p):
+                pairs.append((p, s.name))
+    return list(dict.fromkeys(pairs))
+
+
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)(%|x|×)?$")
+_LINK = {"of", ":", "=", "is", "reaches", "achieves", "at", "to", "by", "with", "(", "~", "about",
+         "around", "over", "up"}
+
+
+def _number(word: str) -> float | None:
+    m = _NUMBER.match(word.replace(",", ""))
+    if not m:
+        return None
+    value = float(m.group(1))
+    return None if 1900 <= value <= 2100 and "." not in m.group(1) else value
+
+
+def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[FoundResult]:
+    """Numbers stated with a metric: "58.0% PQ on COCO", "a BLEU of 28.4 on WMT14"."""
+    found: list[FoundResult] = []
+    metrics = [s for s in spans if s.type == "Metric"]
+    for m in metrics:
+        value, where = None, None
+        # "58.0 % PQ" / "10x speedup": the number just before the metric
+        i = m.start - 1
+        if i >= 0 and words[i] in {"%", "x", "×", "points", "pp"}:
+            i -= 1
+        if i >= 0 and _number(words[i]) is not None and not _is_span(spans, i):
+            value, where = _number(words[i]), i
+        else:  # "BLEU of 28.4" / "accuracy of 83.3 %"
+            for j in range(m.end, min(len(words), m.end + 4)):
+                if _number(words[j]) is not None and not _is_span(spans, j):
+                    value, where = _number(words[j]), j
+                    break
+                if words[j].lower() not in _LINK and words[j] not in {"a", "an", "the"}:
+                    break
+        if value is None:
+            continue
+        same = [s for s in spans if s.sent == m.sent]
+        before = [s for s in same if s.type in ("Model", "Technique") and s.end <= where]
+        own = [s for s in before if s.name in proposed]
+        model = (own[-1].name if own else None) or \
+            _nearest(same, where, ("Model", "Technique"), before=True) or next(iter(proposed), None)
+        if model is None:
+            continue
+        dataset = _nearest(same, where, ("Dataset",), before=False) or \
+            _nearest(same, where, ("Dataset",), before=True)
+        found.append(FoundResult(model, m.name, value, dataset, min(where, m.start), max(where + 1, m.end)))
+    return found
+
+
+def _is_span(spans: list[Span], i: int) -> bool:
+    return any(s.start <= i < s.end for s in spans)
+
+
+def _nearest(spans: list[Span], at: int, types: tuple[str, ...], *, before: bool) -> str | None:
+    cands = [s for s in spans if s.type in types and ((s.end <= at) if before else (s.start > at))]
+    if not cands:
+        return None
+    best = max(cands, key=lambda s: s.end) if before else min(cands, key=lambda s: s.start)
+    return best.name

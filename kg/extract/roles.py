@@ -1,0 +1,96 @@
+"""Roles of a paper towards its entities, from the words around each mention.
+
+``proposes`` ("we propose X", "X, a new …", "called X", the title's name
+before the colon, an unseen name in the title), ``evaluates_on`` (a dataset
+after "on" in a sentence that reports experiments), ``has_code`` (a
+repository), else ``uses``.  Every entity takes the strongest role any of its
+mentions supports.
+
+>>> w = "In this paper , we propose FooNet , which builds on BERT .".split()
+>>> proposes_here(w, 6, 7, known=False), proposes_here(w, 11, 12, known=True)
+(True, False)
+"""
+from __future__ import annotations
+
+import re
+
+from .candidates import after_on, evaluation_sentence
+
+_PROPOSE_VERBS = re.compile(
+    r"^(propose[sd]?|introduce[sd]?|present(s|ed)?|develop(s|ed)?|design(s|ed)?|devise[sd]?|"
+    r"build|create[sd]?|release[sd]?|contribute[sd]?|offer(s|ed)?|put|unveil(s|ed)?|establish(es|ed)?)$",
+    re.I)
+_NAMING = {"called", "named", "dubbed", "termed", "coined", "namely", "call", "name", "dub", "term"}
+_NEW = {"novel", "new", "simple", "first", "proposed", "our", "efficient", "lightweight", "general",
+        "unified", "scalable", "generic", "powerful", "effective"}
+_OTHER_RELATION = {"on", "from", "than", "over", "using", "with", "upon", "to", "against", "like",
+                   "as", "by", "into", "beyond", "unlike", "via"}
+_SUBJECTS = {"we", "paper", "work", "study", "article", "this"}
+
+
+def proposes_here(words: list[str], start: int, end: int, *, known: bool) -> bool:
+    """Does the sentence ``words`` present the name at ``[start, end)`` as new?
+
+    ``known`` names (from the lexicon) need a tight cue ("called BERT",
+    "we introduce BERT"); unseen names also count anywhere after a proposing
+    verb whose subject is the paper.
+    """
+    before = [w.lower() for w in words[max(0, start - 3):start]]
+    if any(w in _NAMING for w in before[-2:]) or (before[-2:] == ["refer", "to"]) \
+            or before[-3:-1] == ["refer", "to"]:
+        return True
+    if before and before[-1] in {"proposed", "our"}:
+        return True
+    after = [w.lower() for w in words[end:end + 4]]
+    if len(after) >= 2 and after[0] in {",", ":", "("} and (
+            after[1] in _NEW or (after[1] in {"a", "an", "which"} and len(after) > 2 and after[2] in _NEW)):
+        return True
+    verb_at = None
+    for i in range(start - 1, -1, -1):
+        if _PROPOSE_VERBS.match(words[i]):
+            subject = {w.lower() for w in words[max(0, i - 4):i]}
+            if subject & _SUBJECTS:
+                verb_at = i
+            break
+    if verb_at is None:
+        return False
+    if known:
+        return start - verb_at <= 3
+    between = {w.lower() for w in words[verb_at + 1:start]}
+    return not between & _OTHER_RELATION
+
+
+def evaluates_here(words: list[str], start: int, sentence: str) -> bool:
+    """A dataset mention in an "experiments on X" context."""
+    return after_on(words, start) and evaluation_sentence(sentence)
+
+
+def title_head(title: str) -> tuple[int, int] | None:
+    """Character range of the name before the colon in a title, if short.
+
+    >>> title_head("ELECTRA: Pre-training Text Encoders as Discriminators")
+    (0, 7)
+    >>> title_head("Scaling Laws vs Model Architectures: How does Bias Influence?") is None
+    True
+    """
+    if ":" not in title:
+        return None
+    head = title.split(":", 1)[0]
+    stripped = head.strip()
+    if not stripped or len(stripped.split()) > 3 or not any(ch.isupper() for ch in stripped):
+        return None
+    if stripped.lower() in {"survey", "review", "position", "tutorial", "note", "editorial"}:
+        return None
+    start = head.index(stripped)
+    return start, start + len(stripped)
+
+
+def strongest(roles: list[str]) -> str:
+    """The strongest of several roles (``proposes`` > ``evaluates_on`` > ``has_code`` > ``uses``).
+
+    >>> strongest(["uses", "evaluates_on"])
+    'evaluates_on'
+    """
+    from ..records import role_rank
+
+    return min(roles, key=role_rank) if roles else "uses"

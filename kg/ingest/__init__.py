@@ -1,0 +1,133 @@
+"""Ingest: read papers from listing text, JSON Lines or CSV; deduplicate.
+
+:func:`read_papers` is the stage's entry point: it takes files and
+directories and returns one :class:`~kg.records.Paper` per distinct paper,
+each remembering every file and line it was listed at.  Unusable input is
+skipped with an :class:`~kg.errors.InputWarning` naming file and line; an
+input with no paper at all raises :class:`~kg.errors.NoPapersError`.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..errors import InputWarning, NoPapersError
+from ..records import Paper, Source
+from .listing import parse_listing
+from .record import RawRecord
+from .tabular import parse_csv, parse_jsonl
+
+__all__ = ["read_papers", "read_records", "paper_id", "input_files", "RawRecord"]
+
+READERS = {".jsonl": parse_jsonl, ".ndjson": parse_jsonl, ".csv": parse_csv}
+"""Readers by file suffix; any other file is read as a daily-papers listing."""
+
+
+def normalise_title(title: str) -> str:
+    """The key papers are deduplicated on.
+
+    >>> normalise_title("  Attention   Is All You Need ")
+    'attention is all you need'
+    """
+    return " ".join(title.split()).casefold()
+
+
+def paper_id(title: str) -> str:
+    """A stable id from the normalised title (same paper, same id, anywhere).
+
+    >>> paper_id("Attention is all you need") == paper_id("ATTENTION IS  ALL YOU NEED")
+    True
+    """
+    return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:16]
+
+
+def input_files(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """Expand directories (every non-hidden file in them, sorted)."""
+    files: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            if not found:
+                warnings.warn(InputWarning(f"{path}: directory has no files"), stacklevel=2)
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def _decoded_lines(path: Path) -> list[str | None] | None:
+    """The file's lines, ``None`` for a line that is not UTF-8; ``None`` if unusable."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        warnings.warn(InputWarning(f"{path}: cannot read ({exc.strerror or exc}), file skipped"),
+                      stacklevel=3)
+        return None
+    if b"\x00" in data[:8192]:
+        warnings.warn(InputWarning(f"{path}:1: binary file (NUL bytes), file skipped"), stacklevel=3)
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines: list[str | None] = []
+    for number, raw in enumerate(data.splitlines(), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            warnings.warn(InputWarning(
+                f"{path}:{number}: invalid UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1}), "
+                "line skipped"), stacklevel=3)
+            lines.append(None)
+    return lines
+
+
+def read_records(path: Path) -> Iterator[RawRecord]:
+    """Every usable record of one file, in file order."""
+    lines = _decoded_lines(path)
+    if lines is None:
+        return
+    reader = READERS.get(path.suffix.lower(), parse_listing)
+    count = 0
+    for record in reader(lines, str(path)):
+        count += 1
+        yield record
+    if count == 0:
+        warnings.warn(InputWarning(f"{path}:1: no papers found in file"), stacklevel=2)
+
+
+def merge(records: Iterable[RawRecord]) -> list[Paper]:
+    """One paper per normalised title, whatever the order of the records.
+
+    The longest abstract wins (ties: the smaller text), and every source is
+    kept, sorted, so the result does not depend on input order.
+    """
+    groups: dict[str, list[RawRecord]] = {}
+    for record in records:
+        groups.setdefault(paper_id(record.title), []).append(record)
+    papers = []
+    for pid, group in groups.items():
+        best = min(group, key=lambda r: (-len(r.abstract), r.abstract, r.title))
+        url = min((r.url for r in group if r.url), default=None)
+        sources = tuple(sorted({Source(r.file, r.line) for r in group}, key=lambda s: (s.file, s.line)))
+        papers.append(Paper(id=pid, title=" ".join(best.title.split()), abstract=best.abstract,
+                            url=url, sources=sources))
+    papers.sort(key=lambda p: p.id)
+    return papers
+
+
+def read_papers(inputs: Iterable[str | os.PathLike] = ("seeds",)) -> list[Paper]:
+    """Read every input and return the distinct papers, sorted by id.
+
+    Raises :class:`NoPapersError` when nothing usable was found.
+    """
+    inputs = list(inputs)
+    files = input_files(inputs)
+    papers = merge(record for path in files for record in read_records(path))
+    if not papers:
+        names = ", ".join(str(i) for i in inputs) or "(no inputs)"
+        raise NoPapersError(f"no papers found in {names}")
+    return papers

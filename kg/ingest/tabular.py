@@ -1,0 +1,98 @@
+"""Readers for JSON Lines and CSV files of papers.
+
+JSON Lines: one object a line, ``{"id"?, "title", "abstract", "url"?}``.
+CSV: a header with ``title`` and ``abstract`` columns (any case), optional
+``id`` and ``url``.  A malformed line or row is skipped with an
+:class:`~kg.errors.InputWarning` naming file and line; a CSV without the
+required columns is skipped whole.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import warnings
+from collections.abc import Iterable, Iterator
+
+from ..errors import InputWarning
+from .record import RawRecord
+
+
+def _warn(file: str, line: int, what: str) -> None:
+    warnings.warn(InputWarning(f"{file}:{line}: {what}"), stacklevel=3)
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _record(obj: dict, file: str, line: int) -> RawRecord | None:
+    title, abstract = _text(obj.get("title")), _text(obj.get("abstract"))
+    missing = [k for k, v in (("title", title), ("abstract", abstract)) if not v]
+    if missing:
+        _warn(file, line, f"record has no {' or '.join(missing)}, skipped")
+        return None
+    url = _text(obj.get("url")) or _text(obj.get("code_url")) or None
+    ident = obj.get("id")
+    return RawRecord(title=title, abstract=abstract, file=file, line=line, url=url,
+                     id=str(ident) if ident not in (None, "") else None)
+
+
+def parse_jsonl(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
+    """Records from JSON Lines; ``None`` marks an undecodable line.
+
+    >>> [r.title for r in parse_jsonl(['{"title": "A", "abstract": "B"}', ''], "f")]
+    ['A']
+    """
+    for number, line in enumerate(lines, start=1):
+        if line is None:
+            _warn(file, number, "invalid UTF-8, line skipped")
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            _warn(file, number, f"malformed JSON ({exc.msg} at column {exc.colno}), line skipped")
+            continue
+        if not isinstance(obj, dict):
+            _warn(file, number, "expected a JSON object, line skipped")
+            continue
+        record = _record(obj, file, number)
+        if record is not None:
+            yield record
+
+
+def parse_csv(lines: list[str | None], file: str) -> Iterator[RawRecord]:
+    """Records from a CSV with ``title`` and ``abstract`` columns.
+
+    >>> [r.line for r in parse_csv(["title,abstract", "A,B", "C,D"], "f.csv")]
+    [2, 3]
+    """
+    bad = {n for n, line in enumerate(lines, start=1) if line is None}
+    for n in sorted(bad):
+        _warn(file, n, "invalid UTF-8, line skipped")
+    text = [line if line is not None else "" for line in lines]
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    columns = {name.strip().lower(): i for i, name in enumerate(header)}
+    missing = [c for c in ("title", "abstract") if c not in columns]
+    if missing:
+        _warn(file, 1, f"CSV header has no {' or '.join(repr(c) for c in missing)} column, file skipped")
+        return
+    line = 1
+    try:
+        for row in reader:
+            line = reader.line_num
+            if line in bad or not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                _warn(file, line, f"row has {len(row)} fields, header has {len(header)}, row skipped")
+                continue
+            record = _record({k: row[i] for k, i in columns.items()}, file, line)
+            if record is not None:
+                yield record
+    except csv.Error as exc:
+        _warn(file, line + 1, f"malformed CSV ({exc}), rest of file skipped")

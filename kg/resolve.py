@@ -1,0 +1,163 @@
+"""Resolution: mentions from all papers become entities, one per real thing.
+
+Mentions are grouped by type and by every form they were seen under (the
+in-paper name, the surface, aliases such as an abbreviation's long form),
+compared by a key that ignores case, hyphens, a plural ``s`` and, for
+models, size variants (BERT-base is BERT).  A name the lexicon knows goes to
+its lexicon entry, so "ViT" and "Vision Transformer" are one node even in
+papers that never define the abbreviation.  The entity id is a slug of type
+and canonical name: it depends on what the thing is, not on input order.
+
+>>> from kg.records import Mention
+>>> ms = [Mention("p1", "abstract", 0, 9, "BERT-base", "Model", name="BERT"),
+...       Mention("p2", "abstract", 0, 4, "BERT", "Model"),
+...       Mention("p2", "abstract", 9, 27, "Vision Transformer", "Model", aliases=("ViT",)),
+...       Mention("p3", "title", 0, 3, "ViT", "Model")]
+>>> r = resolve(ms)
+>>> sorted((e.id, e.name, e.aliases) for e in r.entities.values())
+[('model/bert', 'BERT', ('BERT-base',)), ('model/vision-transformer', 'Vision Transformer', ('ViT',))]
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .extract.lexicon import Lexicon
+from .extract.names import singular_key, strip_size
+from .records import ENTITY_TYPES, Entity, Mention
+
+
+def slug(text: str) -> str:
+    """A readable, IRI-safe slug.
+
+    >>> slug("Swin Transformer"), slug("https://github.com/thuml/iTransformer"), slug("ImageNet-1K")
+    ('swin-transformer', 'github-com-thuml-itransformer', 'imagenet-1k')
+    """
+    text = re.sub(r"^https?://(www\.)?", "", text.strip().lower())
+    return re.sub(r"[^0-9a-z]+", "-", text).strip("-") or "x"
+
+
+def form_keys(type_: str, form: str) -> set[str]:
+    """The comparison keys of one form of a name."""
+    keys = {singular_key(form)}
+    if type_ == "Model":
+        keys.add(singular_key(strip_size(form)))
+    return {k for k in keys if k}
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass
+class Resolution:
+    """Entities by id, and the entity id of every (paper, type, in-paper name)."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    index: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+    def entity_of(self, paper: str, type_: str, name: str) -> str | None:
+        return self.index.get((paper, type_, name))
+
+    def lookup(self, paper: str, name: str, types: Iterable[str] = ENTITY_TYPES) -> str | None:
+        """The entity id a name in a paper resolved to, trying types in order."""
+        for t in types:
+            eid = self.index.get((paper, t, name))
+            if eid:
+                return eid
+        return None
+
+
+def _decide_types(mentions: list[Mention], lexicon: Lexicon | None) -> dict[str, str]:
+    """One type per name key across the corpus: the lexicon's, else the most frequent."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for m in mentions:
+        if m.type == "Repository":
+            continue
+        votes[singular_key(m.canonical)][m.type] += 1
+    decided = {}
+    for key, counter in votes.items():
+        order = sorted(counter.items(), key=lambda kv: (-kv[1], ENTITY_TYPES.index(kv[0])))
+        decided[key] = order[0][0]
+    return decided
+
+
+def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None) -> Resolution:
+    """Group mentions into entities; see the module docstring."""
+    mentions = list(mentions)
+    types = _decide_types(mentions, lexicon)
+    groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)  # (type, in-paper name)
+    group_of: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for m in mentions:
+        t = "Repository" if m.type == "Repository" else types.get(singular_key(m.canonical), m.type)
+        gk = (t, m.canonical)
+        groups[gk].append(m)
+        group_of[(m.paper, m.type, m.canonical)] = gk
+    keys = sorted(groups)
+    uf = _UnionFind()
+    owner: dict[tuple[str, str], int] = {}
+    for i, (t, name) in enumerate(keys):
+        uf.find(i)
+        forms = {name} | {m.surface for m in groups[(t, name)]} | \
+            {a for m in groups[(t, name)] for a in m.aliases}
+        for form in forms:
+            ks = form_keys(t, form) if t != "Repository" else {name.lower()}
+            if lexicon is not None and t != "Repository":
+                entry = lexicon.lookup(form)
+                if entry is not None and entry.type == t:
+                    ks.add("lex:" + entry.name)
+            for k in ks:
+                if (t, k) in owner:
+                    uf.union(i, owner[(t, k)])
+                else:
+                    owner[(t, k)] = i
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(keys)):
+        clusters[uf.find(i)].append(i)
+    result = Resolution()
+    taken: set[str] = set()
+    for members in sorted(clusters.values()):
+        t = keys[members[0]][0]
+        ms = [m for i in members for m in groups[keys[i]]]
+        name = _canonical(t, [keys[i][1] for i in members], ms, lexicon)
+        eid = f"{t.lower()}/{slug(name)}"
+        n = 2
+        while eid in taken:
+            eid, n = f"{t.lower()}/{slug(name)}-{n}", n + 1
+        taken.add(eid)
+        forms = {keys[i][1] for i in members} | {m.surface for m in ms} | {a for m in ms for a in m.aliases}
+        aliases = tuple(sorted(f for f in forms if f != name and f.strip()))
+        result.entities[eid] = Entity(id=eid, type=t, name=name, aliases=aliases)
+        for i in members:
+            for m in groups[keys[i]]:
+                result.index[(m.paper, m.type, m.canonical)] = eid
+                result.index[(m.paper, t, m.canonical)] = eid
+    return result
+
+
+def _canonical(type_: str, names: list[str], ms: list[Mention], lexicon: Lexicon | None) -> str:
+    """The lexicon's name if it knows the thing, else the most written in-paper name."""
+    if type_ == "Repository":
+        return min(names)
+    if lexicon is not None:
+        for n in sorted(names):
+            entry = lexicon.lookup(n)
+            if entry is not None and entry.type == type_:
+                return entry.name
+    counts = Counter(strip_size(m.canonical) if type_ == "Model" else m.canonical for m in ms)
+    return min(counts, key=lambda n: (-counts[n], -len(n), n))

@@ -1,0 +1,191 @@
+"""Turning (part of) a kg graph into vis-network nodes, edges and options.
+
+pyvis's :class:`~pyvis.network.Network` assembles the node list, edge list
+and option object; we take its data (not its HTML, which links CDNs) and
+hand it to our own template (:mod:`kg.views.page`).
+
+The parallel edges of the MultiDiGraph (one per mention) are collapsed into
+one visual edge per pair of nodes, whose hover text lists what it stands for.
+
+>>> import networkx as nx
+>>> g = nx.MultiDiGraph()
+>>> g.add_node("paper/1", kind="Paper", label="P", title="P", paper_count=1)
+>>> g.add_node("model/m", kind="Model", label="M", paper_count=1)
+>>> for role in ("proposes", "uses", "uses"):
+...     _ = g.add_edge("paper/1", "model/m", kind="mentions", role=role)
+>>> [e["title"] for e in collapse_edges(g, list(g))]
+['P — M\\nmentions ×3: proposes, uses ×2']
+>>> data = view_data(g, list(g), omitted=0)
+>>> data["meta"]["physics"], len(data["nodes"]), len(data["edges"])
+(True, 2, 1)
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from typing import Sequence
+
+import networkx as nx
+from pyvis.network import Network
+
+from kg.views.details import all_details
+from kg.views.layout import sector_layout
+from kg.views.lookup import kind_of, label_of, names_of, paper_count, role_key
+from kg.views.style import (count_kinds, edge_colour, legend, node_size,
+                            short_label, style_for, tooltip)
+
+__all__ = ["PHYSICS_LIMIT", "collapse_edges", "build_network", "view_data"]
+
+PHYSICS_LIMIT = 1000
+"""Pages with more nodes than this get Python-computed positions, no physics."""
+
+_KIND_WORDS = {"based_on": "based on", "reports": "reports",
+               "model": "result for model", "dataset": "result on dataset",
+               "metric": "result in metric"}
+
+
+class _Network(Network):
+    """pyvis ``Network`` with O(1) node membership tests.
+
+    pyvis checks every ``add_edge`` endpoint against a *list* of node ids,
+    which is quadratic for the thousands of edges a big page holds.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._ids: set = set()
+
+    def add_node(self, n_id, *args, **kwargs):
+        if n_id not in self._ids:
+            self._ids.add(n_id)
+            super().add_node(n_id, *args, **kwargs)
+
+    def get_nodes(self):
+        return self._ids
+
+
+def _describe(kind: str, items: list[dict]) -> str:
+    """One hover line for all underlying edges of one ``kind`` in a pair."""
+    if kind == "mentions":
+        roles = Counter(str(d.get("role") or "uses") for d in items)
+        parts = [r if n == 1 else f"{r} ×{n}" for r, n in
+                 sorted(roles.items(), key=lambda rn: role_key(rn[0]))]
+        count = f" ×{len(items)}" if len(items) > 1 else ""
+        return f"mentions{count}: " + ", ".join(parts)
+    word = _KIND_WORDS.get(kind, kind.replace("_", " "))
+    if kind == "based_on":
+        papers = {d.get("paper") for d in items if d.get("paper")}
+        if papers:
+            word += f" (in {len(papers)} paper{'s' if len(papers) != 1 else ''})"
+    return word
+
+
+def collapse_edges(graph: nx.MultiDiGraph, nodes: Sequence[str]) -> list[dict]:
+    """One vis edge per unordered pair of ``nodes`` joined by any graph edges.
+
+    The visual edge points the way the pair's first edge does; ``kinds``
+    lists the underlying edge kinds, ``count`` how many edges it stands for.
+    """
+    chosen = set(nodes)
+    pairs: dict[frozenset, list[tuple[str, str, dict]]] = {}
+    for u, v, data in graph.edges(data=True):
+        if u in chosen and v in chosen and u != v:
+            pairs.setdefault(frozenset((u, v)), []).append((u, v, data))
+    edges = []
+    for group in pairs.values():
+        u, v, first = group[0]
+        by_kind: dict[str, list[dict]] = {}
+        for _, _, d in group:
+            by_kind.setdefault(str(d.get("kind") or "edge"), []).append(d)
+        lines = [f"{short_label(label_of(graph, u))} — {short_label(label_of(graph, v))}"]
+        lines += [_describe(k, items) for k, items in by_kind.items()]
+        main = "based_on" if "based_on" in by_kind else str(first.get("kind") or "edge")
+        edge = {"from": u, "to": v, "title": "\n".join(lines),
+                "kinds": sorted(by_kind), "count": len(group),
+                "color": edge_colour(main),
+                "width": round(1.0 + min(4.0, math.log2(len(group))), 2),
+                # vis reads a string: "" = no arrow (pyvis would default to "to")
+                "arrows": "to" if main == "based_on" else ""}
+        if main in ("model", "dataset", "metric"):
+            edge["dashes"] = True
+        edges.append(edge)
+    edges.sort(key=lambda e: (e["from"], e["to"]))
+    return edges
+
+
+def build_network(graph: nx.MultiDiGraph, nodes: Sequence[str], *, physics: bool,
+                  positions: dict[str, tuple[float, float]] | None = None) -> Network:
+    """A pyvis Network holding ``nodes``, their collapsed edges and the options."""
+    net = _Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
+    for node in nodes:
+        kind = kind_of(graph, node)
+        style = style_for(kind)
+        count = paper_count(graph, node)
+        extra = {}
+        if positions is not None:
+            x, y = positions[node]
+            extra = {"x": x, "y": y}
+        net.add_node(node, label=short_label(label_of(graph, node)) or node,
+                     shape=style.shape, color=style.colour,
+                     size=node_size(kind, count),
+                     title=tooltip(label_of(graph, node), kind or "Node", count),
+                     kind=kind, paper_count=count, names=names_of(graph, node),
+                     **extra)
+    for edge in collapse_edges(graph, nodes):
+        edge = dict(edge)
+        net.add_edge(edge.pop("from"), edge.pop("to"), **edge)
+
+    net.toggle_physics(physics)
+    net.inherit_edge_colors(False)
+    if physics:
+        net.force_atlas_2based(gravity=-60, central_gravity=0.01, spring_length=90,
+                               spring_strength=0.08, damping=0.5, overlap=0.2)
+        net.toggle_stabilization(True)
+        net.options.physics.stabilization.iterations = 1000 if len(nodes) < 300 else 400
+        net.options.physics.stabilization.updateInterval = 25
+        net.set_edge_smooth("continuous")
+    else:
+        net.toggle_stabilization(False)
+        net.options.edges.smooth.enabled = False
+        net.toggle_hide_edges_on_drag(True)
+    return net
+
+
+def _options(net: Network, n_nodes: int) -> dict:
+    options = json.loads(net.get_network_data()[5])
+    options["interaction"].update({"hover": True, "tooltipDelay": 150,
+                                   "multiselect": False, "keyboard": False})
+    options["nodes"] = {"borderWidth": 1, "font": {"size": 12, "face": "sans-serif"}}
+    options["edges"]["selectionWidth"] = 2
+    options["edges"]["arrows"] = {"to": {"scaleFactor": 0.6}}
+    options["edges"]["hoverWidth"] = 1
+    options["layout"] = {"randomSeed": 7, "improvedLayout": n_nodes <= 150}
+    return options
+
+
+def view_data(graph: nx.MultiDiGraph, nodes: Sequence[str], *, omitted: int,
+              title: str = "kg graph", subtitle: str = "", focus: str | None = None,
+              physics_limit: int = PHYSICS_LIMIT) -> dict:
+    """Everything the page embeds: meta, legend, vis nodes/edges/options, details.
+
+    Physics runs in the browser only if nothing was omitted and the page has
+    at most ``physics_limit`` nodes; otherwise :func:`sector_layout` places
+    the nodes here and physics stays off.
+    """
+    nodes = list(dict.fromkeys(nodes))
+    physics = omitted == 0 and len(nodes) <= physics_limit
+    positions = None if physics else sector_layout(graph, nodes)
+    net = build_network(graph, nodes, physics=physics, positions=positions)
+    counts = count_kinds(kind_of(graph, n) or "Node" for n in nodes)
+    return {
+        "meta": {"title": title, "subtitle": subtitle, "total_nodes": len(graph),
+                 "shown_nodes": len(nodes), "omitted_nodes": omitted,
+                 "shown_edges": len(net.edges), "physics": physics,
+                 "focus": focus if focus in set(nodes) else None},
+        "legend": legend(counts),
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": _options(net, len(nodes)),
+        "details": all_details(graph, nodes),
+    }

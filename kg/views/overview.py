@@ -1,0 +1,108 @@
+"""The overview page: the whole graph, or its best-connected part if too big.
+
+>>> import networkx as nx, tempfile, pathlib
+>>> g = nx.MultiDiGraph()
+>>> g.add_node("paper/1", kind="Paper", label="P", title="P", abstract="", url="",
+...            sources=[], paper_count=1)
+>>> g.add_node("model/m", kind="Model", label="M", aliases=[], paper_count=1)
+>>> _ = g.add_edge("paper/1", "model/m", kind="mentions", role="uses",
+...                field="title", start=0, end=1, surface="P")
+>>> with tempfile.TemporaryDirectory() as d:
+...     out = render_overview(g, pathlib.Path(d) / "graph.html")
+...     html = out.read_text(encoding="utf-8")
+>>> "model/m" in html and "vis.Network" in html
+True
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import networkx as nx
+
+from kg.views.lookup import is_entity, kind_of, paper_count
+from kg.views.page import write_view
+
+__all__ = ["render_overview", "select_overview"]
+
+DEFAULT_MAX_NODES = 2000
+
+
+def _entity_order(graph: nx.MultiDiGraph, candidates) -> list[str]:
+    """Entities, most-mentioned first (ties: more edges, then id)."""
+    ents = [n for n in candidates if is_entity(graph, n)]
+    return sorted(ents, key=lambda n: (-paper_count(graph, n), -graph.degree(n), n))
+
+
+def select_overview(graph: nx.MultiDiGraph, max_nodes: int,
+                    candidates=None) -> list[str]:
+    """At most ``max_nodes`` nodes of ``candidates`` (default: the whole graph).
+
+    If everything fits, everything is kept (in graph order). Otherwise the
+    entities are taken most-mentioned first, each followed by the papers
+    mentioning it, until the budget is spent; then results reported by kept
+    papers, then the remaining papers, best-connected first, while room
+    remains.
+
+    >>> g = nx.MultiDiGraph()
+    >>> for i in range(5):
+    ...     g.add_node(f"model/{i}", kind="Model", paper_count=i)
+    >>> g.add_node("paper/p", kind="Paper")
+    >>> _ = g.add_edge("paper/p", "model/4", kind="mentions")
+    >>> select_overview(g, 3)
+    ['model/4', 'paper/p', 'model/3']
+    >>> len(select_overview(g, 100))
+    6
+    """
+    if max_nodes < 1:
+        raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
+    pool = list(graph) if candidates is None else [n for n in candidates if n in graph]
+    if len(pool) <= max_nodes:
+        return pool
+    allowed = set(pool)
+    chosen: dict[str, None] = {}
+
+    def room() -> bool:
+        return len(chosen) < max_nodes
+
+    for ent in _entity_order(graph, pool):
+        if not room():
+            break
+        chosen[ent] = None
+        papers = sorted((p for p in graph.predecessors(ent)
+                         if p in allowed and kind_of(graph, p) == "Paper"),
+                        key=lambda p: (-graph.degree(p), p))
+        for paper in papers:
+            if not room():
+                break
+            chosen.setdefault(paper, None)
+    for paper in [n for n in chosen if kind_of(graph, n) == "Paper"]:
+        for res in graph.successors(paper):
+            if room() and res in allowed and kind_of(graph, res) == "Result":
+                chosen.setdefault(res, None)
+    rest = sorted((n for n in pool if n not in chosen),
+                  key=lambda n: (kind_of(graph, n) != "Paper", -graph.degree(n), n))
+    for node in rest:
+        if not room():
+            break
+        chosen[node] = None
+    return list(chosen)
+
+
+def render_overview(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
+                    title: str = "kg graph", max_nodes: int = DEFAULT_MAX_NODES) -> Path:
+    """Write the whole graph as one self-contained HTML page at ``path``.
+
+    The page has a legend with per-type show/hide boxes, a minimum-paper
+    filter, a search box (names and aliases) and a details panel. Graphs
+    of up to :data:`kg.views.network.PHYSICS_LIMIT` nodes are laid out by
+    vis-network physics, which stops once stable; bigger ones are cut to the
+    ``max_nodes`` best-connected nodes (see :func:`select_overview`), placed
+    in Python, and drawn without physics; the page says how many nodes were
+    left out. Returns the path written (atomically).
+    """
+    nodes = select_overview(graph, max_nodes)
+    omitted = graph.number_of_nodes() - len(nodes)
+    subtitle = "" if not omitted else f"the {len(nodes)} best-connected nodes"
+    return write_view(graph, nodes, path, title=title, subtitle=subtitle,
+                      omitted=omitted)

@@ -1,0 +1,134 @@
+"""Writing a view as one self-contained, offline HTML page.
+
+The page inlines the vis-network JS and CSS that pyvis ships (pyvis's own
+template links cdnjs/jsdelivr even in its "local" and "in_line" modes), plus
+our script and stylesheet from ``kg/views/templates/``. The graph data goes
+in a ``<script type="application/json">`` element as JSON in which ``<``,
+``>``, ``&``, U+2028 and U+2029 are ``\\u`` escapes, so no string in the
+data can close the element or start markup, and the script reads it with
+``JSON.parse``. Files are written atomically.
+
+>>> script_json({"t": "</script><b>&"})
+'{"t":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+>>> "</script" in script_json("</script>")
+False
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+import jinja2
+import networkx as nx
+from markupsafe import Markup
+
+from kg.views.network import view_data
+
+__all__ = ["script_json", "vis_assets", "render_html", "write_atomic", "write_view"]
+
+VIS_DIR = "templates/lib/vis-9.1.2"
+TEMPLATE = "page.html.j2"
+
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
+def script_json(data: object) -> str:
+    """``data`` as compact JSON safe to place inside a ``<script>`` element.
+
+    The escaped characters only ever occur inside JSON strings, where
+    ``\\uXXXX`` means the same character, so ``JSON.parse`` gets ``data``
+    back unchanged. NaN and infinities are refused (not valid JSON).
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+    return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
+
+
+def _inline_safe(code: str, tag: str) -> str:
+    """Code to inline in a ``<script>``/``<style>``: no ``</tag`` can end it early.
+
+    >>> _inline_safe('s="</script>"', "script")
+    's="<\\\\/script>"'
+    """
+    return re.sub(rf"</(?={tag})", r"<\\/", code, flags=re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def vis_assets() -> tuple[str, str]:
+    """The vis-network ``(js, css)`` bundled with pyvis, ready to inline."""
+    base = resources.files("pyvis").joinpath(VIS_DIR)
+    js = base.joinpath("vis-network.min.js").read_text(encoding="utf-8")
+    css = base.joinpath("vis-network.css").read_text(encoding="utf-8")
+    return _inline_safe(js, "script"), _inline_safe(css, "style")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("kg.views", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+@lru_cache(maxsize=1)
+def _own_assets() -> tuple[str, str]:
+    base = resources.files("kg.views").joinpath("templates")
+    js = base.joinpath("app.js").read_text(encoding="utf-8")
+    css = base.joinpath("app.css").read_text(encoding="utf-8")
+    return _inline_safe(js, "script"), _inline_safe(css, "style")
+
+
+def render_html(data: dict) -> str:
+    """The page for ``data`` (as made by :func:`kg.views.network.view_data`)."""
+    vis_js, vis_css = vis_assets()
+    app_js, app_css = _own_assets()
+    meta = data["meta"]
+    return _environment().get_template(TEMPLATE).render(
+        meta=meta, data_json=Markup(script_json(data)),
+        vis_js=Markup(vis_js),
+        vis_css=Markup(vis_css),
+        app_js=Markup(app_js),
+        app_css=Markup(app_css))
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` via a temp file + ``os.replace``.
+
+    Readers see either the old file or the complete new one, never a part.
+    The parent folder is created if needed.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                               suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return target
+
+
+def write_view(graph: nx.MultiDiGraph, nodes: Sequence[str], path: str | os.PathLike,
+               *, title: str, subtitle: str = "", omitted: int = 0,
+               focus: str | None = None) -> Path:
+    """Render ``nodes`` of ``graph`` (with the edges among them) to ``path``."""
+    data = view_data(graph, nodes, omitted=omitted, title=title,
+                     subtitle=subtitle, focus=focus)
+    return write_atomic(path, render_html(data))

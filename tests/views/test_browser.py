@@ -2,7 +2,8 @@
 
 Needs ``pip install playwright`` (no ``playwright install``: the system
 Chromium is used) and a Chromium binary at ``/usr/bin/chromium`` or at
-``$KG_CHROMIUM``; the module is skipped otherwise. Select or deselect with
+``$KG_CHROMIUM``. Locally the module is skipped without them; under CI
+(``CI`` set) a missing browser is a failure, never a silent skip. Select or deselect with
 ``-m browser`` / ``-m "not browser"``.
 
 The page's Content-Security-Policy forbids string eval, so waits use
@@ -17,10 +18,15 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+if os.environ.get("CI"):
+    from playwright import sync_api  # CI installs both: a missing one must fail
+
+    assert Path(CHROMIUM).exists(), f"CI must provide Chromium at {CHROMIUM} (see .ci/run)"
+else:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
 from kg.views import render_focus, render_overview  # noqa: E402
 

@@ -116,9 +116,9 @@ def after_on(words: list[str], start: int, window: int = 6) -> bool:
     """Is the span inside an "on/across/over …" phrase (a list after "on" counts)?"""
     for w in reversed(words[max(0, start - window):start]):
         lw = w.lower()
-        if lw in {"on", "across", "over", "using", "including"}:
+        if lw in {"on", "across", "over", "using", "including", "in", "datasets", "benchmarks"}:
             return True
-        if lw in {".", ";", "with", "by", "than", "to", "for", "from"}:
+        if lw in {".", ";", "with", "by", "than", "to", "for", "from", "outperform", "outperforms"}:
             return False
     return False
 
@@ -126,3 +126,34 @@ def after_on(words: list[str], start: int, window: int = 6) -> bool:
 def name_type(surface: str, words: list[str], start: int, end: int, default: str = "Model") -> str:
     """Type of an unseen name: context first, then its head word, then ``default``."""
     return type_from_context(words, start, end) or head_type(surface) or default
+
+
+WEAK_METRICS = {"parameters", "parameter", "params", "model size", "memory", "memory footprint",
+                "memory usage", "size", "compute", "training compute", "cost", "time", "runtime",
+                "speed", "efficiency", "inference time", "inference speed", "training time"}
+"""Cost words that are Metrics only where a value is stated or they are what is measured."""
+
+_MEASURE_CUES = {"reduce", "reduces", "reduced", "reducing", "reduction", "fewer", "less", "lower",
+                 "saves", "save", "saving", "savings", "number", "count", "cut", "cuts", "decrease",
+                 "decreases", "measured", "higher", "faster", "improves", "improved", "speeds"}
+_NUMBER_TOKEN = re.compile(r"^\d+(\.\d+)?(%|x|×)?$")
+
+
+def metric_is_reported(words: list[str], start: int, end: int) -> bool:
+    """Is a cost word used as a measured quantity ("reduces parameters by 40%")?
+
+    >>> metric_is_reported("we reduce the parameters by 40 %".split(), 3, 4)
+    True
+    >>> metric_is_reported("a model with 7B parameters".split(), 4, 5)
+    False
+    """
+    before = [w.lower() for w in words[max(0, start - 3):start]]
+    after = words[end:end + 4]
+    if any(w in _MEASURE_CUES for w in before):
+        return True
+    return any(_NUMBER_TOKEN.match(w) for w in after) and any(w in {"%", "x", "×", "by"} or
+                                                           w.endswith(("%", "x")) for w in after)
+
+
+GENERIC_BASELINE = re.compile(r"^(vanilla|original|standard|canonical)$", re.I)
+"""Adjectives that make "Transformer" mean the specific original model."""

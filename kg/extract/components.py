@@ -18,7 +18,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .abbreviations import find_abbreviations
-from .candidates import Candidate, choose, name_type, type_from_context
+from .candidates import (GENERIC_BASELINE, WEAK_METRICS, Candidate, choose, metric_is_reported,
+                         name_type, type_from_context)
 from .lexicon import DATA, Lexicon, default_lexicon
 from .names import SIZE, head_type
 from .repos import find_repositories
@@ -77,6 +78,11 @@ def make_entity_decider(nlp: Language, name: str, lexicon: str | None, generic: 
     return decide
 
 
+def _name_like(text: str) -> bool:
+    """Does a short form look like a name (capitals inside, digits), not a plain word?"""
+    return sum(ch.isupper() for ch in text) >= 2 or any(ch.isdigit() for ch in text)
+
+
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
 
 
@@ -97,8 +103,13 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if s.label_ == "TITLED":  # drop sentence-initial words such as "The", "Our"
             while start < s.end - 1 and doc[start].is_stop:
                 start += 1
-            if s.start_char < title_end or s.end - start < 2:
-                continue
+            if s.start_char < title_end or s.end - start < 2 or doc[s.end - 1].text.endswith("s"):
+                continue  # titles are all capitalised; a plural head names a family
+            if doc[start].is_sent_start and s.end - start < 3:
+                continue  # a capitalised first word says nothing
+        if s.label_ == "WEAK" and doc[s.start].is_sent_start is False and \
+                s.start > 0 and doc[s.start - 1].text == "-":
+            continue
         cands.append(Candidate(start, s.end, s.label_))
     # abbreviations: both forms become one entity, every other use of the short form too
     short_forms: dict[str, tuple[str, str]] = {}
@@ -114,6 +125,8 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             inner = [c for c in cands if c.source == "lexicon" and long_span.start <= c.start
                      and c.end <= long_span.end and c.end - c.start == long_span.end - long_span.start]
             type_ = inner[0].type if inner else head_type(long_span.text)
+            if type_ is None and _name_like(short_span.text):
+                type_ = type_from_context(words, short_span.start, short_span.end) or "Model"
             name = long_span.text
         if type_ is None or lex.is_generic(long_span.text):
             continue
@@ -130,9 +143,15 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             cands.append(Candidate(span.start, span.end, "title"))
     url_tokens = {t.i for r in find_repositories(doc.text)
                   for t in (_char_span(doc, r.start, r.end) or [])}
+    for tok in doc[1:]:  # "the vanilla Transformer": the specific original model
+        if tok.text in ("Transformer", "Transformers") and GENERIC_BASELINE.match(doc[tok.i - 1].text):
+            cands.append(Candidate(tok.i, tok.i + 1, "lexicon", "Model", "Transformer"))
     kept = []
     for c in choose(cands):
         if url_tokens & set(range(c.start, c.end)):
+            continue
+        if c.type == "Metric" and doc[c.start:c.end].text.lower() in WEAK_METRICS \
+                and not metric_is_reported(words, c.start, c.end):
             continue
         c = _typed(c, doc, words, lex)
         if c is not None:

@@ -89,8 +89,11 @@ class Lexicon:
     def patterns(self) -> list[tuple[str, str, bool]]:
         """``(match id, surface, case_sensitive)`` for every form worth matching.
 
-        The match id is ``"TYPE|canonical name"``; plural forms are added for
-        lower-case technique and metric names ("scaling laws").
+        The match id is ``"TYPE|canonical name"``.  Variants people write are
+        added: plurals of multi-word technique, task and metric names
+        ("scaling laws") and of model names ("Vision Transformers",
+        "Performers"), and the all-capitals spelling of a long mixed-case name
+        ("SQUAD" for SQuAD).
         """
         out = []
         for entry in self.entries:
@@ -100,10 +103,29 @@ class Lexicon:
                     continue
                 cs = exact_case(form, entry.case_sensitive)
                 out.append((mid, form, cs))
-                if entry.type in ("Technique", "Metric", "Task") and form.islower() \
-                        and not form.endswith("s") and " " in form:
-                    out.append((mid, form + "s", cs))
+                for variant in variants(entry.type, form):
+                    if not self.is_generic(variant):
+                        out.append((mid, variant, exact_case(variant, entry.case_sensitive)))
         return out
+
+
+def variants(type_: str, form: str) -> list[str]:
+    """Other spellings of a lexicon form that still name the same thing.
+
+    >>> variants("Model", "Vision Transformer"), variants("Dataset", "SQuAD")
+    (['Vision Transformers'], ['SQUAD'])
+    >>> variants("Technique", "scaling law"), variants("Model", "GPT-3")
+    (['scaling laws'], [])
+    """
+    out = []
+    plural_ok = form[-1:].isalpha() and not form.endswith(("s", "S", "x", "X"))
+    if plural_ok and type_ in ("Technique", "Metric", "Task") and form.islower() and " " in form:
+        out.append(form + "s")
+    elif plural_ok and type_ == "Model" and form[-1].islower() and len(form) >= 4:
+        out.append(form + "s")
+    if " " not in form and len(form) >= 5 and form != form.upper() and form[1:] != form[1:].lower():
+        out.append(form.upper())
+    return out
 
 
 def exact_case(form: str, case_sensitive: bool) -> bool:

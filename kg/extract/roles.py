@@ -18,14 +18,18 @@ from .candidates import after_on, evaluation_sentence
 
 _PROPOSE_VERBS = re.compile(
     r"^(propose[sd]?|introduce[sd]?|present(s|ed)?|develop(s|ed)?|design(s|ed)?|devise[sd]?|"
-    r"build|create[sd]?|release[sd]?|contribute[sd]?|offer(s|ed)?|put|unveil(s|ed)?|establish(es|ed)?)$",
+    r"build|create[sd]?|release[sd]?|contribute[sd]?|offer(s|ed)?|put|unveil(s|ed)?|establish(es|ed)?|"
+    r"discover(s|ed)?|construct(s|ed)?|formulate[sd]?|derive[sd]?)$",
     re.I)
 _NAMING = {"called", "named", "dubbed", "termed", "coined", "namely", "call", "name", "dub", "term"}
 _NEW = {"novel", "new", "simple", "first", "proposed", "our", "efficient", "lightweight", "general",
         "unified", "scalable", "generic", "powerful", "effective"}
 _OTHER_RELATION = {"on", "from", "than", "over", "using", "with", "upon", "to", "against", "like",
                    "as", "by", "into", "beyond", "unlike", "via"}
-_SUBJECTS = {"we", "paper", "work", "study", "article", "this"}
+_SUBJECTS = {"we", "paper", "work", "study", "article", "this", "our", "here"}
+_APPOSED = {"algorithm", "method", "model", "framework", "architecture", "network", "optimizer",
+            "technique", "approach", "system", "benchmark", "dataset", "agent", "transformer",
+            "module", "mechanism", "strategy", "scheme", "family", "variant", "suite", "corpus"}
 
 
 def proposes_here(words: list[str], start: int, end: int, *, known: bool) -> bool:
@@ -56,13 +60,25 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool) -> boo
         return False
     if known:
         return start - verb_at <= 3
+    if start >= 2 and words[start - 1] == "," and words[start - 2].lower() in _APPOSED:
+        return True  # "we discover … an optimization algorithm, Lion"
     between = {w.lower() for w in words[verb_at + 1:start]}
     return not between & _OTHER_RELATION
 
 
+_REPORTED_NUMBER = re.compile(r"\d+(\.\d+)?\s?(%|x\b|×|points?\b|pp\b)|\b\d+\.\d+\b")
+
+
 def evaluates_here(words: list[str], start: int, sentence: str) -> bool:
-    """A dataset mention in an "experiments on X" context."""
-    return after_on(words, start) and evaluation_sentence(sentence)
+    """A dataset mention in an "experiments on X" context, or with numbers reported.
+
+    >>> evaluates_here("NormFormer improves GLUE performance by 1.9 %".split(), 2,
+    ...                "NormFormer improves GLUE performance by 1.9%")
+    True
+    """
+    if not evaluation_sentence(sentence):
+        return False
+    return after_on(words, start, window=12) or bool(_REPORTED_NUMBER.search(sentence))
 
 
 def title_head(title: str) -> tuple[int, int] | None:

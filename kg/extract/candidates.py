@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from .names import HEADS, head_type
 
-SOURCES = {"lexicon": 4, "abbreviation": 3, "title": 2, "NAME": 2, "TITLED": 1, "WEAK": 0}
+SOURCES = {"lexicon": 4, "abbreviation": 3, "title": 2, "NAME": 2, "TITLED": 1, "PHRASE": 1, "WEAK": 0}
 """How much a candidate's source is trusted, strongest highest."""
 
 
@@ -157,3 +157,47 @@ def metric_is_reported(words: list[str], start: int, end: int) -> bool:
 
 GENERIC_BASELINE = re.compile(r"^(vanilla|original|standard|canonical)$", re.I)
 """Adjectives that make "Transformer" mean the specific original model."""
+
+
+NOT_MODIFIERS = {
+    "novel", "new", "proposed", "existing", "standard", "simple", "effective", "improved", "various",
+    "different", "large", "small", "better", "fast", "faster", "additional", "traditional",
+    "conventional", "popular", "common", "typical", "general", "overall", "full", "vanilla", "original",
+    "several", "many", "multiple", "single", "efficient", "previous", "prior", "current", "recent",
+    "modern", "powerful", "strong", "robust", "accurate", "scalable", "practical", "further",
+    "extensive", "comprehensive", "successful", "significant", "specific", "particular", "same",
+    "other", "such", "standard", "typical", "naive", "direct", "joint", "final", "initial", "whole",
+    "entire", "good", "high", "low", "higher", "lower", "downstream", "subsequent", "appropriate",
+    "careful", "costly", "expensive", "heavy", "lightweight", "better", "best", "state-of-the-art",
+    "sota", "task", "tasks", "model", "models", "method", "methods", "data", "based", "level",
+    "image-level", "token-level", "quadratic", "linear", "exact", "approximate", "fine", "coarse",
+    "real-world", "real", "world", "human", "automatic", "automated", "neural", "deep",
+    # verbs and function words that stand before a noun in abstracts
+    "introduce", "introduced", "introduces", "propose", "proposed", "proposes", "present", "presents",
+    "called", "named", "termed", "dubbed", "like", "unlike", "via", "improve", "improves", "discover",
+    "discovers", "use", "uses", "used", "apply", "applies", "applied", "enable", "enables", "achieve",
+    "achieves", "perform", "performs", "require", "requires", "adopt", "adopts", "leverage",
+    "leverages", "employ", "employs", "combine", "combines", "study", "studies", "show", "shows",
+    "place", "places", "replace", "replaces", "without", "diverse", "optimal", "better", "cheap",
+}
+"""Words that do not make a technique or task phrase specific ("efficient attention")."""
+
+
+def is_modifier(word: str) -> bool:
+    """Can ``word`` premodify a technique/task head in a named phrase?
+
+    >>> [is_modifier(w) for w in ("cross-layer", "clipped", "novel", "using", "the", "multi-label")]
+    [True, True, False, False, False, True]
+    >>> is_modifier("introduced")
+    False
+    """
+    w = word.lower()
+    if w == "-":
+        return True
+    if w in NOT_MODIFIERS or len(w) < 3 or not w[0].isalpha():
+        return False
+    if w.endswith("ing") and "-" not in w:
+        return False
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return w not in STOP_WORDS and not w.endswith("ly")

@@ -18,8 +18,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .abbreviations import find_abbreviations
-from .candidates import (GENERIC_BASELINE, WEAK_METRICS, Candidate, choose, metric_is_reported,
-                         name_type, type_from_context)
+from .candidates import (GENERIC_BASELINE, WEAK_METRICS, Candidate, choose, is_modifier,
+                         metric_is_reported, name_type, type_from_context)
 from .lexicon import DATA, Lexicon, default_lexicon
 from .names import SIZE, head_type
 from .repos import find_repositories
@@ -79,15 +79,24 @@ def make_entity_decider(nlp: Language, name: str, lexicon: str | None, generic: 
 
 
 def _name_like(text: str) -> bool:
-    """Does a short form look like a name (capitals inside, digits), not a plain word?"""
-    return sum(ch.isupper() for ch in text) >= 2 or any(ch.isdigit() for ch in text)
+    """Does a short form look like a model's name (mixed case, digits), not an acronym?
+
+    >>> _name_like("ResFormer"), _name_like("M2"), _name_like("NC")
+    (True, True, False)
+    """
+    upper = sum(ch.isupper() for ch in text)
+    return (upper >= 2 and any(ch.islower() for ch in text)) or any(ch.isdigit() for ch in text)
 
 
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
 
 
-def _char_span(doc: Doc, start: int, end: int) -> Span | None:
-    return doc.char_span(start, end, alignment_mode="expand")
+def _char_span(doc: Doc, start: int, end: int, mode: str = "expand") -> Span | None:
+    return doc.char_span(start, end, alignment_mode=mode)
+
+
+_FAMILY_HEADS = {"transformers", "networks", "models", "llms", "lms", "nets", "architectures", "methods"}
+"""A plural head makes a capitalised phrase a family ("Vision Transformers"), not one thing."""
 
 
 def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
@@ -105,18 +114,30 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                 start += 1
             if s.start_char < title_end or s.end - start < 2 or doc[s.end - 1].text.endswith("s"):
                 continue  # titles are all capitalised; a plural head names a family
-            if doc[start].is_sent_start and s.end - start < 3:
+            if doc[start].lower_.endswith(("ing", "ed")):
+                start += 1  # "Designing Transformer": a verb, not part of a name
+            if doc[start].is_sent_start and s.end - start < 3 or s.end - start < 2:
                 continue  # a capitalised first word says nothing
         if s.label_ == "WEAK" and doc[s.start].is_sent_start is False and \
                 s.start > 0 and doc[s.start - 1].text == "-":
+            continue
+        if s.label_ == "PHRASE":  # "cross-layer attention": modifiers + a technique/task head
+            while start < s.end - 1 and (not is_modifier(doc[start].text) or doc[start].text == "-"):
+                start += 1
+            if start > 0 and doc[start - 1].text == "-":
+                continue  # the start of a hyphenated word ("few-shot") is missing
+            if s.end - start < 2 or not all(is_modifier(t.text) for t in doc[start:s.end - 1]):
+                continue
+            cands.append(Candidate(start, s.end, "PHRASE", head_type(doc[start:s.end].text)))
             continue
         cands.append(Candidate(start, s.end, s.label_))
     # abbreviations: both forms become one entity, every other use of the short form too
     short_forms: dict[str, tuple[str, str]] = {}
     for abbr in find_abbreviations(doc.text):
-        long_span = _char_span(doc, abbr.long_start, abbr.long_end)
-        short_span = _char_span(doc, abbr.short_start, abbr.short_end)
-        if long_span is None or short_span is None or short_span.text.lower() in stop:
+        long_span = _char_span(doc, abbr.long_start, abbr.long_end, "contract")
+        short_span = _char_span(doc, abbr.short_start, abbr.short_end, "contract")
+        if long_span is None or short_span is None or short_span.text.lower() in stop \
+                or len(short_span) == 0 or len(long_span) == 0:
             continue
         entry = lex.lookup(short_span.text) or lex.lookup(long_span.text)
         if entry is not None:
@@ -127,6 +148,8 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             type_ = inner[0].type if inner else head_type(long_span.text)
             if type_ is None and _name_like(short_span.text):
                 type_ = type_from_context(words, short_span.start, short_span.end) or "Model"
+            if long_span[-1].lower_ in _FAMILY_HEADS:
+                type_ = None  # "masked language models (MLMs)": a family
             name = long_span.text
         if type_ is None or lex.is_generic(long_span.text):
             continue
@@ -139,7 +162,8 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
     head = title_head(doc.text[:title_end])
     if head is not None:
         span = _char_span(doc, *head)
-        if span is not None and span.text.lower() not in stop and not lex.is_generic(span.text):
+        if span is not None and span.text.lower() not in stop and not lex.is_generic(span.text) \
+                and span[-1].lower_ not in _FAMILY_HEADS:
             cands.append(Candidate(span.start, span.end, "title"))
     url_tokens = {t.i for r in find_repositories(doc.text)
                   for t in (_char_span(doc, r.start, r.end) or [])}
@@ -165,6 +189,9 @@ def _typed(c: Candidate, doc: Doc, words: list[str], lex: Lexicon) -> Candidate 
     text = doc[c.start:c.end].text
     if c.type is not None:
         return c if not lex.is_generic(text) else None
+    entry = lex.lookup(text)  # "GeLU" is the lexicon's GELU
+    if entry is not None:
+        return replace(c, type=entry.type, name=entry.name)
     if c.source == "WEAK":  # a bare acronym: only with a cue that it names something
         sent = doc[c.start].sent
         w = [t.text for t in sent]

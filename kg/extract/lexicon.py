@@ -78,7 +78,8 @@ class Lexicon:
             if exact:
                 return exact[0]
             loose = [e for form, e in found if not exact_case(form, e.case_sensitive)
-                     or form.lower() == surface.lower() and not exact_case(surface, False)]
+                     or form.lower() == surface.lower() and not exact_case(surface, False)
+                     or _case_variant(form, surface)]
             if loose:
                 return loose[0]
         return None
@@ -126,6 +127,16 @@ def variants(type_: str, form: str) -> list[str]:
     if " " not in form and len(form) >= 5 and form != form.upper() and form[1:] != form[1:].lower():
         out.append(form.upper())
     return out
+
+
+def _case_variant(form: str, surface: str) -> bool:
+    """"GeLU" for "GELU", "SwiGLU" for "SWIGLU": an acronym of 4+ letters in mixed case.
+
+    >>> _case_variant("GELU", "GeLU"), _case_variant("VITS", "ViTs"), _case_variant("GLUE", "glue")
+    (True, False, False)
+    """
+    return (len(form) >= 4 and form.isupper() and form.lower() == surface.lower()
+            and surface != surface.lower() and surface[-1:].isupper())
 
 
 def exact_case(form: str, case_sensitive: bool) -> bool:

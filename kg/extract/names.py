@@ -7,8 +7,8 @@ real thing) and evaluation (the guideline's matching rule).
 'layernorm'
 >>> strip_size("BERT-base"), strip_size("LLaMA-2-7B"), strip_size("ResNet-50"), strip_size("GPT-3")
 ('BERT', 'LLaMA-2', 'ResNet', 'GPT-3')
->>> head_type("Recursive Generalization Transformer"), head_type("Lean Attention")
-('Model', 'Technique')
+>>> head_type("Recursive Generalization Transformer"), head_type("Lean Attention"), head_type("SwishGLU")
+('Model', 'Technique', 'Technique')
 """
 from __future__ import annotations
 
@@ -115,4 +115,6 @@ def head_type(name: str) -> str | None:
             return _HEAD_OF[part]
     if re.search(r"(former|net|bert|gpt|gan|vit)$", last):
         return "Model"
+    if re.search(r"(glu|[a-z]lu|norm|attn|attention|drop|prompt|loss)$", last) and len(words) == 1:
+        return "Technique"  # SwishGLU, PReLU, RMSNorm, FlashAttn, DropPath-style names
     return None

@@ -89,7 +89,14 @@ def collapse_edges(graph: nx.MultiDiGraph, nodes: Sequence[str]) -> list[dict]:
     """
     chosen = set(nodes)
     pairs: dict[frozenset, list[tuple[str, str, dict]]] = {}
-    for u, v, data in graph.edges(data=True):
+    # A small selection reads only its own out-edges (a site writes one small
+    # page per node); a big one walks the edge list once, in graph order.
+    if 8 * len(chosen) < graph.number_of_nodes():
+        sources = list(dict.fromkeys(n for n in nodes if n in graph))
+        edge_iter = graph.out_edges(sources, data=True)
+    else:
+        edge_iter = graph.edges(data=True)
+    for u, v, data in edge_iter:
         if u in chosen and v in chosen and u != v:
             pairs.setdefault(frozenset((u, v)), []).append((u, v, data))
     edges = []

@@ -44,7 +44,13 @@ def form_keys(type_: str, form: str) -> set[str]:
     keys = {singular_key(form)}
     if type_ == "Model":
         keys.add(singular_key(strip_size(form)))
+        m = _GENERIC_TAIL.match(form)
+        if m and (sum(ch.isupper() for ch in m.group(1)) >= 2 or any(ch.isdigit() for ch in m.group(1))):
+            keys.add(singular_key(m.group(1)))  # "Sparse-VQ Transformer" is Sparse-VQ
     return {k for k in keys if k}
+
+
+_GENERIC_TAIL = re.compile(r"^(\S+)\s+(?:Transformer|Network|Model|Net)s?$")
 
 
 class _UnionFind:

@@ -13,6 +13,8 @@ Each component only moves data between spaCy and the pure functions of
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -23,7 +25,7 @@ from .candidates import (GENERIC_BASELINE, WEAK_METRICS, Candidate, choose, is_m
 from .lexicon import DATA, Lexicon, default_lexicon
 from .names import SIZE, head_type
 from .repos import find_repositories
-from .roles import proposes_here, title_head
+from .roles import proposes_here, title_expansion, title_head
 
 SEPARATOR = "\n\n"
 """Between title and abstract in the text of a paper's ``Doc``."""
@@ -170,6 +172,11 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
     for tok in doc[1:]:  # "the vanilla Transformer": the specific original model
         if tok.text in ("Transformer", "Transformers") and GENERIC_BASELINE.match(doc[tok.i - 1].text):
             cands.append(Candidate(tok.i, tok.i + 1, "lexicon", "Model", "Transformer"))
+    expansion = title_expansion(doc.text[:title_end])
+    if head is not None and expansion is not None:  # "ShapeFormer: Shapelet Transformer for …"
+        head_name = doc.text[head[0]:head[1]]
+        cands = [replace(c, source="abbreviation", type="Model", name=head_name)
+                 if doc[c.start:c.end].text.lower() == expansion.lower() else c for c in cands]
     kept = []
     for c in choose(cands):
         if url_tokens & set(range(c.start, c.end)):
@@ -184,8 +191,6 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
 
 
 def _typed(c: Candidate, doc: Doc, words: list[str], lex: Lexicon) -> Candidate | None:
-    from dataclasses import replace
-
     text = doc[c.start:c.end].text
     if c.type is not None:
         return c if not lex.is_generic(text) else None
@@ -206,8 +211,6 @@ def _typed(c: Candidate, doc: Doc, words: list[str], lex: Lexicon) -> Candidate 
 
 def _with_size(c: Candidate, doc: Doc) -> Candidate:
     """Extend a model over a size suffix ("BERT" + "-base"); the name stays the family."""
-    from dataclasses import replace
-
     if c.type != "Model":
         return c
     end = c.end

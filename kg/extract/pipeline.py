@@ -94,7 +94,10 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
             role = "proposes"
         elif s.label_ != "Dataset" and in_title and not _known(doc, s):
             role = "proposes"
-        elif s.label_ not in ("Task", "Metric") and proposes_here(sw, rs, re_, known=_known(doc, s)):
+        elif s.label_ not in ("Task", "Metric") and proposes_here(
+                sw, rs, re_, known=_known(doc, s),
+                others=[(o.start - sent.start, o.end - sent.start) for o in spans
+                        if o.sent.start == sent.start and o.start != s.start]):
             role = "proposes"
         elif s.label_ == "Dataset" and evaluates_here(sw, rs, sent.text):
             role = "evaluates_on"

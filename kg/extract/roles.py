@@ -32,12 +32,21 @@ _APPOSED = {"algorithm", "method", "model", "framework", "architecture", "networ
             "module", "mechanism", "strategy", "scheme", "family", "variant", "suite", "corpus"}
 
 
-def proposes_here(words: list[str], start: int, end: int, *, known: bool) -> bool:
+def proposes_here(words: list[str], start: int, end: int, *, known: bool,
+                  others: list[tuple[int, int]] = ()) -> bool:
     """Does the sentence ``words`` present the name at ``[start, end)`` as new?
 
     ``known`` names (from the lexicon) need a tight cue ("called BERT",
-    "we introduce BERT"); unseen names also count anywhere after a proposing
-    verb whose subject is the paper.
+    "we introduce BERT"); unseen names also count after a proposing verb whose
+    subject is the paper, when they are the first thing named after it (or
+    in a list with it) and no preposition ("built on", "than") intervenes.
+    ``others`` are the token ranges of the sentence's other entities.
+
+    >>> w = "we propose FooNet and BarLoss that use weight pruning".split()
+    >>> [proposes_here(w, i, i + 1, known=False, others=[(2, 3), (4, 5)]) for i in (2, 4)]
+    [True, True]
+    >>> proposes_here(w, 7, 9, known=False, others=[(2, 3), (4, 5)])
+    False
     """
     before = [w.lower() for w in words[max(0, start - 3):start]]
     if any(w in _NAMING for w in before[-2:]) or (before[-2:] == ["refer", "to"]) \
@@ -58,10 +67,17 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool) -> boo
             break
     if verb_at is None:
         return False
-    if known:
-        return start - verb_at <= 3
     if start >= 2 and words[start - 1] == "," and words[start - 2].lower() in _APPOSED:
         return True  # "we discover … an optimization algorithm, Lion"
+    if known:
+        return start - verb_at <= 3
+    if words[start - 1] == "(" and any(ch.isupper() for ch in words[start][1:]):
+        return True  # "we propose Transformer with residual value (ResFormer)"
+    earlier = [(s, e) for s, e in others if verb_at < s and e <= start]
+    if earlier:
+        last_end = max(e for _, e in earlier)
+        if any(w.lower() not in {",", "and", "or"} for w in words[last_end:start]):
+            return False  # something else was named first: this one is not the contribution
     between = {w.lower() for w in words[verb_at + 1:start]}
     return not between & _OTHER_RELATION
 
@@ -99,6 +115,29 @@ def title_head(title: str) -> tuple[int, int] | None:
         return None
     start = head.index(stripped)
     return start, start + len(stripped)
+
+
+_LINK_WORDS = {"for", "with", "via", "in", "on", "of", "and", "to", "as", "by", "from", "at", "towards"}
+
+
+def title_expansion(title: str) -> str | None:
+    """The long name after the colon that spells out the title's name.
+
+    >>> title_expansion("ShapeFormer: Shapelet Transformer for Time Series Classification")
+    'Shapelet Transformer'
+    >>> title_expansion("ELECTRA: Pre-training Text Encoders as Discriminators") is None
+    True
+    """
+    if title_head(title) is None:
+        return None
+    words = []
+    for w in title.split(":", 1)[1].split():
+        if w.lower() in _LINK_WORDS or not w[:1].isupper():
+            break
+        words.append(w.strip(",;"))
+    if len(words) >= 2 and words[-1].lower().rstrip("s") in {"transformer", "network", "model", "net"}:
+        return " ".join(words)
+    return None
 
 
 def strongest(roles: list[str]) -> str:

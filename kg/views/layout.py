@@ -37,7 +37,7 @@ import networkx as nx
 from kg.views.lookup import is_entity, kind_of, paper_count, role_key
 from kg.views.style import KINDS
 
-__all__ = ["sector_layout", "GOLDEN_ANGLE"]
+__all__ = ["sector_layout", "map_layout", "co_mentions", "GOLDEN_ANGLE"]
 
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 SPACING = 90.0
@@ -113,3 +113,121 @@ def sector_layout(graph: nx.MultiDiGraph, nodes: Sequence[str],
         r = ring + spacing * (k % 3)
         pos[node] = (r * math.cos(theta), r * math.sin(theta))
     return {n: (round(x, 1), round(y, 1)) for n, (x, y) in pos.items()}
+
+
+CORE_SIZE = 120
+"""How many of the most-mentioned entities anchor :func:`map_layout`."""
+
+
+def co_mentions(graph: nx.MultiDiGraph, nodes: Sequence[str],
+                among: Sequence[str] | None = None) -> dict[tuple[str, str], int]:
+    """How many papers (of ``nodes``' papers) mention each pair of entities of ``among``.
+
+    Pairs are ``(a, b)`` with ``a < b``. Linear in the mentions, quadratic
+    only in the number of ``among`` entities one paper mentions.
+
+    >>> g = nx.MultiDiGraph()
+    >>> for n in ("model/a", "task/b"):
+    ...     g.add_node(n, kind=n.split("/")[0].title(), paper_count=1)
+    >>> g.add_node("paper/1", kind="Paper")
+    >>> _ = g.add_edge("paper/1", "model/a", kind="mentions")
+    >>> _ = g.add_edge("paper/1", "task/b", kind="mentions")
+    >>> co_mentions(g, list(g))
+    {('model/a', 'task/b'): 1}
+    """
+    keep = set(among) if among is not None else {n for n in nodes if is_entity(graph, n)}
+    papers: set[str] = set()
+    for ent in keep:
+        if ent in graph:
+            papers.update(p for p in graph.predecessors(ent) if kind_of(graph, p) == "Paper")
+    pairs: dict[tuple[str, str], int] = {}
+    for paper in papers:
+        ents = sorted({e for e in graph.successors(paper) if e in keep})
+        for i, a in enumerate(ents):
+            for b in ents[i + 1:]:
+                pairs[(a, b)] = pairs.get((a, b), 0) + 1
+    return pairs
+
+
+def map_layout(graph: nx.MultiDiGraph, nodes: Sequence[str], spacing: float = SPACING,
+               core_size: int = CORE_SIZE) -> tuple[dict[str, tuple[float, float]], list[str]]:
+    """Positions for a big overview that read as a map of topics.
+
+    The ``core_size`` most-mentioned entities are placed by a force layout of
+    their co-mention graph (entities that share papers end up close); every
+    other entity goes near the papers-weighted centre of the core entities it
+    shares papers with (a little further out, jittered), papers near the
+    entity they are most about (as in :func:`sector_layout`), results next to
+    their paper. Deterministic. Returns ``(positions, core)``.
+    """
+    entities = [n for n in nodes if is_entity(graph, n)]
+    core = sorted(entities, key=lambda n: (-paper_count(graph, n), n))[:core_size]
+    if len(core) < 3:
+        return sector_layout(graph, nodes, spacing), core
+    pairs = co_mentions(graph, nodes, core)
+    h = nx.Graph()
+    h.add_nodes_from(core)
+    for (a, b), w in pairs.items():
+        h.add_edge(a, b, weight=math.log2(1 + w))
+    scale = spacing * math.sqrt(len(core)) * 0.9
+    raw = nx.spring_layout(h, weight="weight", seed=7, iterations=150, k=1.6 / math.sqrt(len(core)))
+    pos: dict[str, tuple[float, float]] = {n: (float(x) * scale, float(y) * scale) for n, (x, y) in raw.items()}
+
+    core_set = set(core)
+    rest = [n for n in entities if n not in core_set]
+    for ent in rest:
+        weights: dict[str, int] = {}
+        for paper in graph.predecessors(ent):
+            for other in graph.successors(paper):
+                if other in core_set:
+                    weights[other] = weights.get(other, 0) + 1
+        jx, jy = _jitter(ent, spacing * 1.2)
+        if weights:
+            total = sum(weights.values())
+            cx = sum(pos[e][0] * w for e, w in weights.items()) / total
+            cy = sum(pos[e][1] * w for e, w in weights.items()) / total
+            norm = math.hypot(cx, cy) or 1.0
+            push = spacing * 0.6
+            pos[ent] = (cx + cx / norm * push + jx, cy + cy / norm * push + jy)
+    # papers near their entities, results next to their paper, the rest on a ring
+    others = [n for n in nodes if n not in pos]
+    sub = _place_papers_and_results(graph, others, pos, spacing)
+    pos.update(sub)
+    extent = max((math.hypot(x, y) for x, y in pos.values()), default=0.0)
+    left = [n for n in nodes if n not in pos]
+    ring = extent + 2 * spacing
+    for k, node in enumerate(left):
+        theta = k * GOLDEN_ANGLE
+        r = ring + spacing * (k % 5) * 0.6
+        pos[node] = (r * math.cos(theta), r * math.sin(theta))
+    return {n: (round(x, 1), round(y, 1)) for n, (x, y) in pos.items()}, core
+
+
+def _place_papers_and_results(graph: nx.MultiDiGraph, nodes: Sequence[str],
+                              pos: dict[str, tuple[float, float]],
+                              spacing: float) -> dict[str, tuple[float, float]]:
+    out: dict[str, tuple[float, float]] = {}
+    for paper in nodes:
+        if kind_of(graph, paper) != "Paper":
+            continue
+        roles: dict[str, tuple] = {}
+        for _, ent, data in graph.out_edges(paper, data=True):
+            if ent in pos:
+                key = (role_key(str(data.get("role") or "uses")), paper_count(graph, ent), ent)
+                roles[ent] = min(roles.get(ent, key), key)
+        if not roles:
+            continue
+        anchor = pos[min(roles, key=roles.__getitem__)]
+        cx = sum(pos[e][0] for e in roles) / len(roles)
+        cy = sum(pos[e][1] for e in roles) / len(roles)
+        jx, jy = _jitter(paper, spacing * 0.8)
+        out[paper] = (0.7 * anchor[0] + 0.3 * cx + jx, 0.7 * anchor[1] + 0.3 * cy + jy)
+    for node in nodes:
+        if kind_of(graph, node) != "Result":
+            continue
+        anchors = [out.get(p) or pos.get(p) for p in graph.predecessors(node)]
+        anchors = [a for a in anchors if a]
+        if anchors:
+            jx, jy = _jitter(node, spacing * 0.5)
+            out[node] = (anchors[0][0] + jx, anchors[0][1] + jy)
+    return out

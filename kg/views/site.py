@@ -363,6 +363,7 @@ class _Site:
         for m in d["mentions"]:
             m["href"] = self.paths.href(m["entity"])
             m["colour"] = style_for(m["kind"]).colour
+            m["role"] = re.sub(r"[^a-z_]", "", str(m["role"]).lower()) or "uses"
         by_field = {f: [m for m in d["mentions"] if m["field"] == f] for f in ("title", "abstract")}
         entities: dict[str, list[dict]] = {}
         for e in d["entities"]:

@@ -120,7 +120,8 @@ def variants(type_: str, form: str) -> list[str]:
     """
     out = []
     plural_ok = form[-1:].isalpha() and not form.endswith(("s", "S", "x", "X"))
-    if plural_ok and type_ in ("Technique", "Metric", "Task") and form.islower() and " " in form:
+    if plural_ok and type_ in ("Technique", "Metric", "Task") and form.islower() and \
+            (" " in form or type_ == "Metric"):
         out.append(form + "s")
     elif plural_ok and type_ == "Model" and form[-1].islower() and len(form) >= 4:
         out.append(form + "s")

@@ -39,6 +39,9 @@ def extractor_version() -> str:
 def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Language:
     """A blank English pipeline with the kg components (no downloaded model)."""
     nlp = spacy.blank("en")
+    # split LaTeX commands off words ("MobileNetV2\times 1.4"), keeping offsets exact
+    infixes = list(nlp.Defaults.infixes) + [r"\\(?=[a-zA-Z])"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("kg_lexicon", config={"lexicon": lexicon, "generic": generic})
     ruler = nlp.add_pipe("span_ruler", name="kg_names",

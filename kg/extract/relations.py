@@ -70,6 +70,14 @@ def based_on(words: list[str], spans: list[Span], proposed: list[str]) -> list[t
             or (nxt and nxt[0].lower() in {"-based", "based"})
         if cue:
             pairs.append((subject, s.name))
+    for s in models:  # "X is a multimodal generative pretrained transformer (GPT) model"
+        if s.name in proposed_models or s.sent is None:
+            continue
+        head = [t for t in spans if t.sent == s.sent and t.name == subject and t.end <= s.start]
+        if head and head[0].end + 1 < len(words) and words[head[0].end].lower() in {"is", "are"} \
+                and words[head[0].end + 1].lower() in {"a", "an"} \
+                and not any(w in {".", ";", "which", "that", "than"} for w in words[head[0].end:s.start]):
+            pairs.append((subject, s.name))
     for p in proposed_models:
         for s in models:
             key = match_key(s.name)
@@ -78,6 +86,8 @@ def based_on(words: list[str], spans: list[Span], proposed: list[str]) -> list[t
     return list(dict.fromkeys(pairs))
 
 
+_DELTA = {"drop", "drops", "loss", "degradation", "gap", "improvement", "improvements", "gain", "gains",
+          "increase", "decrease", "reduction", "reductions", "boost", "difference"}
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)(%|x|×)?$")
 _LINK = {"of", ":", "=", "is", "reaches", "achieves", "at", "to", "by", "with", "(", "~", "about",
          "around", "over", "up"}
@@ -97,32 +107,57 @@ def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[Fo
     metrics = [s for s in spans if s.type == "Metric"]
     for m in metrics:
         value, where = None, None
-        # "58.0 % PQ" / "10x speedup": the number just before the metric
+        if any(w.lower() in _DELTA for w in words[m.end:m.end + 2]):
+            continue  # "1% accuracy drop": a change, not a result
+        # "58.0 % PQ" / "10x speedup" / "2.6x attention execution speedup": the number before
         i = m.start - 1
+        skipped = 0
+        while i >= 0 and skipped < 3 and words[i].isalpha() and words[i].islower() \
+                and words[i] not in _LINK and not _is_span(spans, i):
+            i, skipped = i - 1, skipped + 1
         if i >= 0 and words[i] in {"%", "x", "×", "points", "pp"}:
             i -= 1
-        if i >= 0 and _number(words[i]) is not None and not _is_span(spans, i):
+        if i >= 0 and _number(words[i]) is not None and not _is_span(spans, i) \
+                and (i == 0 or words[i - 1].lower() not in {"by", "+", "than"}):
             value, where = _number(words[i]), i
         else:  # "BLEU of 28.4" / "accuracy of 83.3 %"
             for j in range(m.end, min(len(words), m.end + 4)):
                 if _number(words[j]) is not None and not _is_span(spans, j):
-                    value, where = _number(words[j]), j
+                    if words[j - 1].lower() not in {"by", "+", "than"}:
+                        value, where = _number(words[j]), j
                     break
                 if words[j].lower() not in _LINK and words[j] not in {"a", "an", "the"}:
                     break
         if value is None:
             continue
         same = [s for s in spans if s.sent == m.sent]
+        if any(w.lower() == "by" for w in words[max(0, where - 4):where]):
+            continue  # "outperforms X by 1.7% and 4.3%": a margin, not a result
         before = [s for s in same if s.type in ("Model", "Technique") and s.end <= where]
         own = [s for s in before if s.name in proposed]
-        model = (own[-1].name if own else None) or \
-            _nearest(same, where, ("Model", "Technique"), before=True) or next(iter(proposed), None)
+        close = [s for s in before if where - s.end <= 6 and not _baseline(words, s.start)]
+        model = (own[-1].name if own else None) or (close[-1].name if close else None) or \
+            next(iter(proposed), None) or (before[-1].name if before else None)
         if model is None:
             continue
-        dataset = _nearest(same, where, ("Dataset",), before=False) or \
-            _nearest(same, where, ("Dataset",), before=True)
+        dataset = None
+        if m.name.lower() not in COST_METRICS:  # a latency or speedup is not a score on a dataset
+            dataset = _nearest(same, where, ("Dataset",), before=False) or \
+                _nearest(same, where, ("Dataset",), before=True)
         found.append(FoundResult(model, m.name, value, dataset, min(where, m.start), max(where + 1, m.end)))
     return found
+
+
+COST_METRICS = {"latency", "speedup", "speed-up", "throughput", "flops", "gflops", "macs", "memory",
+                "memory footprint", "inference time", "inference speed", "training time", "parameters",
+                "model size", "energy", "compute", "runtime", "wall-clock time", "training speed"}
+
+
+def _baseline(words: list[str], start: int) -> bool:
+    """Is the model at ``start`` named as a comparison ("over X", "than X", "compared to X")?"""
+    before = [w.lower() for w in words[max(0, start - 2):start]]
+    return bool(before) and (before[-1] in {"over", "than", "vs", "vs.", "versus", "against", "outperforming"}
+                             or before[-2:] in (["compared", "to"], ["compared", "with"], ["relative", "to"]))
 
 
 def _is_span(spans: list[Span], i: int) -> bool:

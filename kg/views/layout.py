@@ -35,7 +35,8 @@ from typing import Sequence
 import networkx as nx
 
 from kg.views.lookup import is_entity, kind_of, paper_count, role_key
-from kg.views.style import KINDS
+from kg.views.lookup import label_of
+from kg.views.style import KINDS, label_font, node_size, short_label
 
 __all__ = ["sector_layout", "map_layout", "co_mentions", "GOLDEN_ANGLE"]
 
@@ -149,6 +150,87 @@ def co_mentions(graph: nx.MultiDiGraph, nodes: Sequence[str],
     return pairs
 
 
+def association(graph: nx.MultiDiGraph, a: str, b: str, shared: int) -> float:
+    """Cosine of two entities' paper sets, given ``shared`` papers.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", paper_count=4); g.add_node("b", paper_count=1)
+    >>> association(g, "a", "b", 1)
+    0.5
+    """
+    return shared / math.sqrt(max(1, paper_count(graph, a)) * max(1, paper_count(graph, b)))
+
+
+def hub_entities(graph: nx.MultiDiGraph, entities: Sequence[str], limit: int) -> list[str]:
+    """The entities with at least *t* papers, for the smallest *t* giving at most ``limit``.
+
+    A whole paper-count level is in or out, so a "minimum papers = t" filter
+    shows exactly these (if even the top level is too big, the top ``limit``).
+
+    >>> g = nx.MultiDiGraph()
+    >>> for i, c in enumerate([5, 3, 3, 1]):
+    ...     g.add_node(f"model/{i}", kind="Model", paper_count=c)
+    >>> hub_entities(g, list(g), 2)
+    ['model/0']
+    >>> hub_entities(g, list(g), 3)
+    ['model/0', 'model/1', 'model/2']
+    """
+    ranked = sorted(entities, key=lambda n: (-paper_count(graph, n), n))
+    if len(ranked) <= limit:
+        return ranked
+    cut = paper_count(graph, ranked[limit])      # the first level that does not fit
+    hubs = [n for n in ranked if paper_count(graph, n) > cut]
+    return hubs or ranked[:limit]
+
+
+def _box(graph: nx.MultiDiGraph, node: str) -> tuple[float, float]:
+    """Half width and half height (canvas units) of a node with its label below."""
+    kind, count = kind_of(graph, node), paper_count(graph, node)
+    size = node_size(kind, count)
+    font = label_font(kind, count)["size"]
+    text = len(short_label(label_of(graph, node)))
+    return max(size, 0.3 * font * text) + 4, size + 0.6 * font + 4
+
+
+def spread_labels(graph: nx.MultiDiGraph, pos: dict[str, tuple[float, float]],
+                  rounds: int = 80) -> dict[str, tuple[float, float]]:
+    """Nudge nodes apart until their label boxes no longer overlap (or ``rounds`` pass).
+
+    Each round pushes every overlapping pair apart along the axis where they
+    overlap least. Quadratic in ``len(pos)``: meant for the ~100 hubs.
+    """
+    names = sorted(pos)
+    xy = {n: list(pos[n]) for n in names}
+    box = {n: _box(graph, n) for n in names}
+    for _ in range(rounds):
+        moved = False
+        for i, a in enumerate(names):
+            ax, ay = xy[a]
+            aw, ah = box[a]
+            for b in names[i + 1:]:
+                bx, by = xy[b]
+                bw, bh = box[b]
+                dx, dy = bx - ax, by - ay
+                ox, oy = aw + bw - abs(dx), ah + bh - abs(dy)
+                if ox <= 0 or oy <= 0:
+                    continue
+                moved = True
+                if ox < oy:
+                    step = ox / 2 + 0.5
+                    sx = step if dx > 0 or (dx == 0 and a < b) else -step
+                    xy[a][0] -= sx
+                    xy[b][0] += sx
+                else:
+                    step = oy / 2 + 0.5
+                    sy = step if dy > 0 or (dy == 0 and a < b) else -step
+                    xy[a][1] -= sy
+                    xy[b][1] += sy
+                ax, ay = xy[a]
+        if not moved:
+            break
+    return {n: (xy[n][0], xy[n][1]) for n in names}
+
+
 def map_layout(graph: nx.MultiDiGraph, nodes: Sequence[str], spacing: float = SPACING,
                core_size: int = CORE_SIZE) -> tuple[dict[str, tuple[float, float]], list[str]]:
     """Positions for a big overview that read as a map of topics.
@@ -161,17 +243,20 @@ def map_layout(graph: nx.MultiDiGraph, nodes: Sequence[str], spacing: float = SP
     their paper. Deterministic. Returns ``(positions, core)``.
     """
     entities = [n for n in nodes if is_entity(graph, n)]
-    core = sorted(entities, key=lambda n: (-paper_count(graph, n), n))[:core_size]
+    core = hub_entities(graph, entities, core_size)
     if len(core) < 3:
         return sector_layout(graph, nodes, spacing), core
     pairs = co_mentions(graph, nodes, core)
     h = nx.Graph()
     h.add_nodes_from(core)
     for (a, b), w in pairs.items():
-        h.add_edge(a, b, weight=math.log2(1 + w))
-    scale = spacing * math.sqrt(len(core)) * 0.9
-    raw = nx.spring_layout(h, weight="weight", seed=7, iterations=150, k=1.6 / math.sqrt(len(core)))
+        # cosine, not raw counts: hubs such as "accuracy" share papers with
+        # everything and would otherwise pull every topic into one knot
+        h.add_edge(a, b, weight=association(graph, a, b, w))
+    scale = spacing * math.sqrt(len(core)) * 1.1
+    raw = nx.spring_layout(h, weight="weight", seed=7, iterations=200, k=2.2 / math.sqrt(len(core)))
     pos: dict[str, tuple[float, float]] = {n: (float(x) * scale, float(y) * scale) for n, (x, y) in raw.items()}
+    pos = spread_labels(graph, pos)
 
     core_set = set(core)
     rest = [n for n in entities if n not in core_set]

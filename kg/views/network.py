@@ -30,9 +30,9 @@ import networkx as nx
 from pyvis.network import Network
 
 from kg.views.details import all_details
-from kg.views.layout import sector_layout
+from kg.views.layout import association, co_mentions, map_layout, sector_layout
 from kg.views.lookup import kind_of, label_of, names_of, paper_count, role_key
-from kg.views.style import (count_kinds, edge_colour, legend, node_size,
+from kg.views.style import (count_kinds, edge_colour, label_font, legend, node_size,
                             short_label, style_for, tooltip)
 
 __all__ = ["PHYSICS_LIMIT", "collapse_edges", "build_network", "view_data"]
@@ -121,8 +121,34 @@ def collapse_edges(graph: nx.MultiDiGraph, nodes: Sequence[str]) -> list[dict]:
     return edges
 
 
+def co_mention_edges(graph: nx.MultiDiGraph, core: Sequence[str], per_node: int = 4) -> list[dict]:
+    """Light "mentioned together" edges: each core entity to its ``per_node`` strongest partners."""
+    pairs = co_mentions(graph, core, core)
+    best: dict[str, list[tuple[float, str]]] = {}
+    for (a, b), w in pairs.items():
+        if w < 2 and len(pairs) > 4 * len(core):
+            continue                      # one shared paper is noise on a big page
+        strength = association(graph, a, b, w)
+        best.setdefault(a, []).append((strength, b))
+        best.setdefault(b, []).append((strength, a))
+    keep: set[tuple[str, str]] = set()
+    for a, partners in best.items():
+        for _, b in sorted(partners, key=lambda wb: (-wb[0], wb[1]))[:per_node]:
+            keep.add((min(a, b), max(a, b)))
+    edges = []
+    for a, b in sorted(keep):
+        w = pairs[(a, b)]
+        edges.append({"from": a, "to": b, "kinds": ["co_mentioned"], "count": w,
+                      "title": f"{short_label(label_of(graph, a))} — {short_label(label_of(graph, b))}\n"
+                               f"mentioned together in {w} paper{'s' if w != 1 else ''}",
+                      "color": {"color": "#9fb3c8", "opacity": 0.55},
+                      "width": round(0.5 + min(5.0, math.log2(1 + w)), 2), "arrows": ""})
+    return edges
+
+
 def build_network(graph: nx.MultiDiGraph, nodes: Sequence[str], *, physics: bool,
-                  positions: dict[str, tuple[float, float]] | None = None) -> Network:
+                  positions: dict[str, tuple[float, float]] | None = None,
+                  hub_first: bool = False) -> Network:
     """A pyvis Network holding ``nodes``, their collapsed edges and the options."""
     net = _Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
     for node in nodes:
@@ -139,6 +165,8 @@ def build_network(graph: nx.MultiDiGraph, nodes: Sequence[str], *, physics: bool
                      title=tooltip(label_of(graph, node), kind or "Node", count),
                      kind=kind, paper_count=count, names=names_of(graph, node),
                      **extra)
+        if hub_first:
+            net.node_map[node]["font"] = label_font(kind, count)
     for edge in collapse_edges(graph, nodes):
         edge = dict(edge)
         net.add_edge(edge.pop("from"), edge.pop("to"), **edge)
@@ -173,23 +201,46 @@ def _options(net: Network, n_nodes: int) -> dict:
 
 def view_data(graph: nx.MultiDiGraph, nodes: Sequence[str], *, omitted: int,
               title: str = "kg graph", subtitle: str = "", focus: str | None = None,
-              physics_limit: int = PHYSICS_LIMIT) -> dict:
+              physics_limit: int = PHYSICS_LIMIT, hub_first: bool = False) -> dict:
     """Everything the page embeds: meta, legend, vis nodes/edges/options, details.
 
     Physics runs in the browser only if nothing was omitted and the page has
-    at most ``physics_limit`` nodes; otherwise :func:`sector_layout` places
-    the nodes here and physics stays off.
+    at most ``physics_limit`` nodes; otherwise the nodes are placed here and
+    physics stays off: by :func:`map_layout` when ``hub_first`` (the
+    overview), else by :func:`sector_layout`. A hub-first page also gets
+    "mentioned together" edges among the most-mentioned entities, label
+    sizes that grow with paper counts, and ``meta.initial``: the filters
+    it opens with (papers and results hidden, only the hubs shown), which
+    the legend and the minimum-papers box undo.
     """
     nodes = list(dict.fromkeys(nodes))
     physics = omitted == 0 and len(nodes) <= physics_limit
-    positions = None if physics else sector_layout(graph, nodes)
-    net = build_network(graph, nodes, physics=physics, positions=positions)
+    hub_first = hub_first and not physics
+    core: list[str] = []
+    if physics:
+        positions = None
+    elif hub_first:
+        positions, core = map_layout(graph, nodes)
+    else:
+        positions = sector_layout(graph, nodes)
+    net = build_network(graph, nodes, physics=physics, positions=positions, hub_first=hub_first)
+    initial = None
+    if hub_first and core:
+        for edge in co_mention_edges(graph, core):
+            edge = dict(edge)
+            net.add_edge(edge.pop("from"), edge.pop("to"), **edge)
+        threshold = min(paper_count(graph, n) for n in core)
+        initial = {"hidden_kinds": ["Paper", "Result"], "min_papers": threshold,
+                   "note": f"Showing the {len(core)} most-mentioned entities (at least "
+                           f"{threshold} paper{'s' if threshold != 1 else ''}) and which are "
+                           "mentioned together. Tick Paper or lower the minimum to see more."}
     counts = count_kinds(kind_of(graph, n) or "Node" for n in nodes)
     return {
         "meta": {"title": title, "subtitle": subtitle, "total_nodes": len(graph),
                  "shown_nodes": len(nodes), "omitted_nodes": omitted,
                  "shown_edges": len(net.edges), "physics": physics,
-                 "focus": focus if focus in set(nodes) else None},
+                 "focus": focus if focus in set(nodes) else None,
+                 "initial": initial},
         "legend": legend(counts),
         "nodes": net.nodes,
         "edges": net.edges,

@@ -98,11 +98,14 @@ def render_overview(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
     of up to :data:`kg.views.network.PHYSICS_LIMIT` nodes are laid out by
     vis-network physics, which stops once stable; bigger ones are cut to the
     ``max_nodes`` best-connected nodes (see :func:`select_overview`), placed
-    in Python, and drawn without physics; the page says how many nodes were
-    left out. Returns the path written (atomically).
+    in Python (:func:`kg.views.layout.map_layout`: co-mentioned hubs close
+    together) and drawn without physics; such a page opens on its most-mentioned
+    entities only (papers and results hidden until ticked), with labels sized
+    by paper count; the page says how many nodes were left out. Returns the
+    path written (atomically).
     """
     nodes = select_overview(graph, max_nodes)
     omitted = graph.number_of_nodes() - len(nodes)
     subtitle = "" if not omitted else f"the {len(nodes)} best-connected nodes"
     return write_view(graph, nodes, path, title=title, subtitle=subtitle,
-                      omitted=omitted)
+                      omitted=omitted, hub_first=True)

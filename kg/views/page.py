@@ -127,8 +127,8 @@ def write_atomic(path: str | os.PathLike, text: str) -> Path:
 
 def write_view(graph: nx.MultiDiGraph, nodes: Sequence[str], path: str | os.PathLike,
                *, title: str, subtitle: str = "", omitted: int = 0,
-               focus: str | None = None) -> Path:
+               focus: str | None = None, hub_first: bool = False) -> Path:
     """Render ``nodes`` of ``graph`` (with the edges among them) to ``path``."""
     data = view_data(graph, nodes, omitted=omitted, title=title,
-                     subtitle=subtitle, focus=focus)
+                     subtitle=subtitle, focus=focus, hub_first=hub_first)
     return write_atomic(path, render_html(data))

@@ -24,7 +24,7 @@ from kg.records import ENTITY_TYPES
 __all__ = [
     "KINDS", "ENTITY_KINDS", "Style", "STYLES", "FALLBACK", "style_for",
     "node_size", "tooltip", "short_label", "safe_url", "legend",
-    "edge_colour",
+    "edge_colour", "label_font",
 ]
 
 ENTITY_KINDS: tuple[str, ...] = tuple(ENTITY_TYPES)
@@ -183,3 +183,21 @@ def count_kinds(kinds: Iterable[str]) -> dict[str, int]:
     for k in kinds:
         counts[k] = counts.get(k, 0) + 1
     return counts
+
+
+def label_font(kind: str, count: int) -> dict | None:
+    """Font of a node's label on a hub-first overview: hubs big, papers small.
+
+    vis-network skips labels drawn smaller than 5 px, so at overview zoom
+    only the labels of much-mentioned entities show; papers' appear when
+    zoomed in.
+
+    >>> label_font("Paper", 1)["size"] < label_font("Model", 1)["size"] < label_font("Model", 50)["size"]
+    True
+    """
+    if kind == "Paper":
+        return {"size": 9, "color": "#666"}
+    if kind == "Result":
+        return {"size": 9, "color": "#6a3d9a"}
+    size = min(40, 12 + 4.5 * math.log2(1 + max(int(count or 0), 0)))
+    return {"size": round(size, 1), "strokeWidth": 3, "strokeColor": "#ffffff"}

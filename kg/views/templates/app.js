@@ -218,6 +218,16 @@
     ])]));
   });
 
+  if (meta.initial) {            /* hub-first overview: open on the hubs only */
+    (meta.initial.hidden_kinds || []).forEach(function (k) {
+      hiddenKinds.add(k);
+      if (boxes[k]) boxes[k].checked = false;
+    });
+    minPapers = Math.max(0, parseInt(meta.initial.min_papers, 10) || 0);
+    minInput.value = String(minPapers);
+    $("kg-note").textContent = meta.initial.note || "";
+  }
+
   minInput.addEventListener("input", function () {
     var v = parseInt(minInput.value, 10);
     minPapers = isFinite(v) && v > 0 ? v : 0;

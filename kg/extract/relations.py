@@ -104,35 +104,10 @@ def _number(word: str) -> float | None:
 def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[FoundResult]:
     """Numbers stated with a metric: "58.0% PQ on COCO", "a BLEU of 28.4 on WMT14"."""
     found: list[FoundResult] = []
-    metrics = [s for s in spans if s.type == "Metric"]
-    for m in metrics:
-        value, where = None, None
-        if any(w.lower() in _DELTA for w in words[m.end:m.end + 2]):
-            continue  # "1% accuracy drop": a change, not a result
-        # "58.0 % PQ" / "10x speedup" / "2.6x attention execution speedup": the number before
-        i = m.start - 1
-        skipped = 0
-        while i >= 0 and skipped < 3 and words[i].isalpha() and words[i].islower() \
-                and words[i] not in _LINK and not _is_span(spans, i):
-            i, skipped = i - 1, skipped + 1
-        if i >= 0 and words[i] in {"%", "x", "×", "points", "pp"}:
-            i -= 1
-        if i >= 0 and _number(words[i]) is not None and not _is_span(spans, i) \
-                and (i == 0 or words[i - 1].lower() not in {"by", "+", "than"}):
-            value, where = _number(words[i]), i
-        else:  # "BLEU of 28.4" / "accuracy of 83.3 %"
-            for j in range(m.end, min(len(words), m.end + 4)):
-                if _number(words[j]) is not None and not _is_span(spans, j):
-                    if words[j - 1].lower() not in {"by", "+", "than"}:
-                        value, where = _number(words[j]), j
-                    break
-                if words[j].lower() not in _LINK and words[j] not in {"a", "an", "the"}:
-                    break
-        if value is None:
-            continue
-        same = [s for s in spans if s.sent == m.sent]
+    for m, value, where in _metric_values(words, spans):
         if any(w.lower() == "by" for w in words[max(0, where - 4):where]):
             continue  # "outperforms X by 1.7% and 4.3%": a margin, not a result
+        same = [s for s in spans if s.sent == m.sent]
         before = [s for s in same if s.type in ("Model", "Technique") and s.end <= where]
         own = [s for s in before if s.name in proposed]
         close = [s for s in before if where - s.end <= 6 and not _baseline(words, s.start)]
@@ -146,6 +121,56 @@ def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[Fo
                 _nearest(same, where, ("Dataset",), before=True)
         found.append(FoundResult(model, m.name, value, dataset, min(where, m.start), max(where + 1, m.end)))
     return found
+
+
+def _metric_values(words: list[str], spans: list[Span]) -> list[tuple[Span, float, int]]:
+    """(metric, value, token index of the value) for every number stated with a metric."""
+    out = []
+    for m in (s for s in spans if s.type == "Metric"):
+        if any(w.lower() in _DELTA for w in words[m.end:m.end + 2]):
+            continue  # "1% accuracy drop": a change, not a result
+        # "58.0 % PQ" / "10x CPU-inference speedup": the number before, past a few describing words
+        i = _skip_modifiers(words, spans, m.start - 1)
+        if i is None:
+            continue
+        if i >= 0 and words[i] in _UNITS:
+            i -= 1
+        if i >= 0 and _number(words[i]) is not None and not _is_span(spans, i) \
+                and (i == 0 or words[i - 1].lower() not in {"by", "+", "than"}):
+            out.append((m, _number(words[i]), i))
+            # "88.3% zero-shot and 91.1% fine-tuning accuracy": the coordinated value too
+            j = i - 1
+            while j >= max(0, i - 4) and words[j].lower() != "and":
+                j -= 1
+            k = _skip_modifiers(words, spans, j - 1) if j >= 1 and words[j].lower() == "and" else None
+            if k is not None and k >= 1 and words[k] in _UNITS and _number(words[k - 1]) is not None:
+                out.append((m, _number(words[k - 1]), k - 1))
+            continue
+        for j in range(m.end, min(len(words), m.end + 4)):  # "BLEU of 28.4", "accuracy of 83.3 %"
+            if _number(words[j]) is not None and not _is_span(spans, j):
+                if words[j - 1].lower() not in {"by", "+", "than"}:
+                    out.append((m, _number(words[j]), j))
+                break
+            if words[j].lower() not in _LINK and words[j] not in {"a", "an", "the"}:
+                break
+    return out
+
+
+_UNITS = {"%", "x", "×", "points", "pp"}
+
+
+def _skip_modifiers(words: list[str], spans: list[Span], i: int) -> int | None:
+    """Step left over up to 4 describing words ("CPU-inference", "fine-tuning").
+
+    ``None`` when a word of change ("decrease in MAE") shows the number is a delta.
+    """
+    skipped = 0
+    while i >= 0 and skipped < 4 and (words[i] == "-" or words[i].replace("-", "").isalpha()) \
+            and words[i].lower() not in _LINK and not _is_span(spans, i):
+        if words[i].lower() in _DELTA:
+            return None
+        i, skipped = i - 1, skipped + 1
+    return i
 
 
 COST_METRICS = {"latency", "speedup", "speed-up", "throughput", "flops", "gflops", "macs", "memory",

@@ -206,6 +206,18 @@ def test_large_page_is_static_and_complete(tmp_path, watched, large_graph):
     shown = w.js("kg.data.meta.shown_nodes")
     assert 0 < shown <= 2000
     assert w.js("kg.nodes.length") == shown
+    # opens hub-first: papers hidden, only the most-mentioned entities
+    initial = w.js("kg.data.meta.initial")
+    assert initial["hidden_kinds"] == ["Paper", "Result"]
+    assert not w.page.is_checked('input[data-kind="Paper"]')
+    assert w.page.input_value("#kg-min-papers") == str(initial["min_papers"])
+    hubs = w.js("kg.view.getIds().length")
+    assert 0 < hubs <= 120
+    assert "most-mentioned" in w.page.text_content("#kg-note")
+    # ticking papers and clearing the minimum shows every node, each placed
+    w.page.check('input[data-kind="Paper"]')
+    w.page.fill("#kg-min-papers", "0")
+    assert w.js("kg.view.getIds().length") == shown
     assert w.js("Object.keys(kg.network.getPositions()).length") == shown
     assert w.js("kg.network.physics.physicsEnabled") is False
     assert _drawn_pixels(w) > 1000

@@ -107,7 +107,7 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
             ss, se = _trim(text, inner_start, inner_start + len(inner))
             long_words = text[ls:le].split()
             if ls < le and len(long_words) >= 1 and le - ls > se - ss and \
-                    len(long_words) <= len(inner) + 5:
+                    len(long_words) <= len(inner) + 5 and "and" not in long_words[1:-1]:
                 found.append(Abbreviation(ls, le, ss, se))
         else:
             # "ABBR (Long Form)": the word before the parenthesis is the short form.

@@ -175,8 +175,10 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
     expansion = title_expansion(doc.text[:title_end])
     if head is not None and expansion is not None:  # "ShapeFormer: Shapelet Transformer for …"
         head_name = doc.text[head[0]:head[1]]
+        same = {expansion.lower()}
         cands = [replace(c, source="abbreviation", type="Model", name=head_name)
-                 if doc[c.start:c.end].text.lower() == expansion.lower() else c for c in cands]
+                 if doc[c.start:c.end].text.lower() in same or (c.name or "").lower() in same else c
+                 for c in cands]
     kept = []
     for c in choose(cands):
         if url_tokens & set(range(c.start, c.end)):

@@ -129,7 +129,8 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
     proposed = list(dict.fromkeys(name for (t, name), roles in entity_role.items()
                                   if "proposes" in roles and t in ("Model", "Technique")))
     rel_spans = [Span(s.start, s.end, s.label_, name, _sent_index(doc, s)) for s, name, _ in mention_roles]
-    relations = [Relation(paper.id, a, b) for a, b in based_on(words, rel_spans, proposed)]
+    forms = {name: surfaces for (_, name), surfaces in aliases.items()}
+    relations = [Relation(paper.id, a, b) for a, b in based_on(words, rel_spans, proposed, forms)]
     found = []
     for r in results(words, rel_spans, proposed):
         sent = doc[r.start].sent

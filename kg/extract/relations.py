@@ -47,13 +47,15 @@ _BASE_CUES = re.compile(
 BUILDERS = ("Model", "Technique")
 
 
-def based_on(words: list[str], spans: list[Span], proposed: list[str]) -> list[tuple[str, str]]:
+def based_on(words: list[str], spans: list[Span], proposed: list[str],
+             forms: dict[str, set[str]] | None = None) -> list[tuple[str, str]]:
     """Pairs (proposed model, model it builds on), by cue words or by name.
 
     A cue ("built on", "Y-based", "we adapt Y", "initialised from Y",
     "a variant of Y") before a model Y in a sentence that also names the
     proposed model, or that follows a proposing sentence, makes a pair; so does
-    a proposed name that contains a known model's name ("Focal-UNet" and UNet).
+    a proposed name, or one of its ``forms`` (an abbreviation's long form), that contains a
+    known model's name ("Focal-UNet" and UNet).
     """
     pairs: list[tuple[str, str]] = []
     models = [s for s in spans if s.type == "Model"]
@@ -79,9 +81,10 @@ def based_on(words: list[str], spans: list[Span], proposed: list[str]) -> list[t
                 and not any(w in {".", ";", "which", "that", "than"} for w in words[head[0].end:s.start]):
             pairs.append((subject, s.name))
     for p in proposed_models:
+        own_keys = {match_key(f) for f in {p} | (forms or {}).get(p, set())}
         for s in models:
             key = match_key(s.name)
-            if s.name != p and len(key) >= 3 and key in match_key(p) and key != match_key(p):
+            if s.name != p and len(key) >= 3 and key not in own_keys and any(key in k for k in own_keys):
                 pairs.append((p, s.name))
     return list(dict.fromkeys(pairs))
 

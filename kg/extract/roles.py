@@ -113,6 +113,8 @@ def title_head(title: str) -> tuple[int, int] | None:
         return None
     if stripped.lower() in {"survey", "review", "position", "tutorial", "note", "editorial"}:
         return None
+    if re.search(r"\s(and|or|vs\.?|versus|&)\s|,", stripped, re.I):
+        return None  # "ELECTRA and GPT-4o: …" names two things, not one contribution
     start = head.index(stripped)
     return start, start + len(stripped)
 

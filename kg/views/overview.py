@@ -39,10 +39,11 @@ def select_overview(graph: nx.MultiDiGraph, max_nodes: int,
     """At most ``max_nodes`` nodes of ``candidates`` (default: the whole graph).
 
     If everything fits, everything is kept (in graph order). Otherwise the
-    entities are taken most-mentioned first, each followed by the papers
-    mentioning it, until the budget is spent; then results reported by kept
-    papers, then the remaining papers, best-connected first, while room
-    remains.
+    most-mentioned entities fill half the budget; then their papers are
+    taken round-robin (each entity's best-connected paper, then each one's
+    second, …), so no single popular entity eats the budget; then results
+    reported by kept papers, the next entities, and the remaining papers,
+    best-connected first, while room remains.
 
     >>> g = nx.MultiDiGraph()
     >>> for i in range(5):
@@ -65,21 +66,31 @@ def select_overview(graph: nx.MultiDiGraph, max_nodes: int,
     def room() -> bool:
         return len(chosen) < max_nodes
 
-    for ent in _entity_order(graph, pool):
-        if not room():
-            break
+    entities = _entity_order(graph, pool)
+    hubs = entities[: max(1, max_nodes // 2)]
+    for ent in hubs:
         chosen[ent] = None
-        papers = sorted((p for p in graph.predecessors(ent)
-                         if p in allowed and kind_of(graph, p) == "Paper"),
-                        key=lambda p: (-graph.degree(p), p))
-        for paper in papers:
+    # Papers round-robin over the hubs (each hub's best-connected paper
+    # first), so one very popular entity cannot take the whole budget.
+    queues = [sorted((p for p in set(graph.predecessors(ent))
+                      if p in allowed and kind_of(graph, p) == "Paper"),
+                     key=lambda p: (-graph.degree(p), p)) for ent in hubs]
+    depth = 0
+    while room() and any(depth < len(q) for q in queues):
+        for q in queues:
             if not room():
                 break
-            chosen.setdefault(paper, None)
+            if depth < len(q):
+                chosen.setdefault(q[depth], None)
+        depth += 1
     for paper in [n for n in chosen if kind_of(graph, n) == "Paper"]:
         for res in graph.successors(paper):
             if room() and res in allowed and kind_of(graph, res) == "Result":
                 chosen.setdefault(res, None)
+    for ent in entities[len(hubs):]:
+        if not room():
+            break
+        chosen[ent] = None
     rest = sorted((n for n in pool if n not in chosen),
                   key=lambda n: (kind_of(graph, n) != "Paper", -graph.degree(n), n))
     for node in rest:

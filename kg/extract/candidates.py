@@ -92,6 +92,8 @@ def type_from_context(words: list[str], start: int, end: int) -> str | None:
     nxt = words[end].lower() if end < len(words) else ""
     if nxt in _NEXT_CUES:
         return _NEXT_CUES[nxt]
+    if nxt == "(" and ")" in words[end:end + 6]:  # "X (oBERT), an … method": skip the parenthesis
+        end = words.index(")", end) + 1
     if end < len(words) and words[end] in {",", "("} and end + 1 < len(words) \
             and words[end + 1].lower() in {"a", "an", "the", "which", "our"}:
         for w in words[end + 2:end + 12]:

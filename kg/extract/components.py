@@ -147,7 +147,8 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         else:
             inner = [c for c in cands if c.source == "lexicon" and long_span.start <= c.start
                      and c.end <= long_span.end and c.end - c.start == long_span.end - long_span.start]
-            type_ = inner[0].type if inner else head_type(long_span.text)
+            type_ = (inner[0].type if inner else head_type(long_span.text)) or \
+                type_from_context(words, long_span.start, long_span.end)
             if type_ is None and _name_like(short_span.text):
                 type_ = type_from_context(words, short_span.start, short_span.end) or "Model"
             if long_span[-1].lower_ in _FAMILY_HEADS:

@@ -26,6 +26,7 @@ _NEW = {"novel", "new", "simple", "first", "proposed", "our", "efficient", "ligh
         "unified", "scalable", "generic", "powerful", "effective"}
 _OTHER_RELATION = {"on", "from", "than", "over", "using", "with", "upon", "to", "against", "like",
                    "as", "by", "into", "beyond", "unlike", "via"}
+_COMPARISON = re.compile(r"^(outperform\w*|surpass\w*|than|compared|versus|vs\.?|beat\w*|over)$", re.I)
 _SUBJECTS = {"we", "paper", "work", "study", "article", "this", "our", "here"}
 _APPOSED = {"algorithm", "method", "model", "framework", "architecture", "network", "optimizer",
             "technique", "approach", "system", "benchmark", "dataset", "agent", "transformer",
@@ -49,10 +50,11 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
     False
     """
     before = [w.lower() for w in words[max(0, start - 3):start]]
-    if any(w in _NAMING for w in before[-2:]) or (before[-2:] == ["refer", "to"]) \
-            or before[-3:-1] == ["refer", "to"]:
+    compared = any(_COMPARISON.match(w) for w in words[:start])
+    if (any(w in _NAMING for w in before[-2:]) or before[-2:] == ["refer", "to"]
+            or before[-3:-1] == ["refer", "to"]) and not compared:
         return True
-    if before and before[-1] in {"proposed", "our"}:
+    if before and (before[-1] == "our" or before[-2:] in (["the", "proposed"], ["our", "proposed"])):
         return True
     after = [w.lower() for w in words[end:end + 4]]
     if len(after) >= 2 and after[0] in {",", ":", "("} and (
@@ -71,13 +73,16 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
         return True  # "we discover … an optimization algorithm, Lion"
     if known:
         return start - verb_at <= 3
-    if words[start - 1] == "(" and any(ch.isupper() for ch in words[start][1:]):
-        return True  # "we propose Transformer with residual value (ResFormer)"
+    colon = max((i for i in range(verb_at + 1, start) if words[i] in {":", "—", "–"}), default=None)
+    if colon is not None:  # "we propose two modifications: clipped softmax and gated attention"
+        verb_at = colon
     earlier = [(s, e) for s, e in others if verb_at < s and e <= start]
     if earlier:
         last_end = max(e for _, e in earlier)
         if any(w.lower() not in {",", "and", "or"} for w in words[last_end:start]):
             return False  # something else was named first: this one is not the contribution
+    if words[start - 1] == "(" and any(ch.isupper() for ch in words[start][1:]):
+        return True  # "we propose Transformer with residual value (ResFormer)"
     between = {w.lower() for w in words[verb_at + 1:start]}
     return not between & _OTHER_RELATION
 

@@ -92,6 +92,9 @@ def type_from_context(words: list[str], start: int, end: int) -> str | None:
     nxt = words[end].lower() if end < len(words) else ""
     if nxt in _NEXT_CUES:
         return _NEXT_CUES[nxt]
+    after_list = _past_list(words, end)  # "the X, Y and Z benchmarks": the cue after the list
+    if after_list != end and after_list < len(words) and words[after_list].lower() in _NEXT_CUES:
+        return _NEXT_CUES[words[after_list].lower()]
     if nxt == "(" and ")" in words[end:end + 6]:  # "X (oBERT), an … method": skip the parenthesis
         end = words.index(")", end) + 1
     if end < len(words) and words[end] in {",", "("} and end + 1 < len(words) \
@@ -107,6 +110,47 @@ def type_from_context(words: list[str], start: int, end: int) -> str | None:
 
 _EVAL_CUES = re.compile(r"experiment|evaluat|benchmark|result|achiev|outperform|accura|"
                         r"state-of-the-art|sota|score|surpass|improv|perform|test", re.I)
+
+
+_NAMEISH = re.compile(r"^([A-Z0-9][\w.@/+-]*|[a-z]+[A-Z0-9][\w.@/+-]*|-)$")
+
+
+def _past_list(words: list[str], end: int) -> int:
+    """Index after a coordinated list of names that starts at ``end`` (", Y and Z")."""
+    i = end
+    while i + 1 < len(words) and words[i] in {",", "and", "or", "&"}:
+        j = i + 1
+        if words[j] in {"and", "or"}:
+            j += 1
+        k = j
+        while k < len(words) and _NAMEISH.match(words[k]) and k - j < 4:
+            k += 1
+        if k == j:
+            break
+        i = k
+    return i
+
+
+_NOT_DATA_AFTER = {"built", "based", "relies", "rely", "relying", "depends", "depend", "focus", "focuses",
+                   "focusing", "runs", "run", "running", "deployed", "operates", "builds", "build",
+                   "improves", "improve", "draws", "draw", "comment", "comments", "works", "work",
+                   "rests", "hinges", "conditioned", "conditioning", "fine-tuned", "finetuned"}
+
+
+def dataset_by_position(words: list[str], start: int) -> bool:
+    """An unseen name right after "on"/"across" (not "built on", "based on") is data.
+
+    >>> dataset_by_position("evaluated on SNEMI3D".split(), 2), dataset_by_position("built on FooNet".split(), 2)
+    (True, False)
+    """
+    i = start - 1
+    while i >= 0 and (words[i] in {",", "and", "or", "the"} or _NAMEISH.match(words[i])) and start - i < 8:
+        if words[i].lower() in {"on", "across"}:
+            break
+        i -= 1
+    if i < 0 or words[i].lower() not in {"on", "across"}:
+        return False
+    return i == 0 or words[i - 1].lower() not in _NOT_DATA_AFTER
 
 
 def evaluation_sentence(text: str) -> bool:
@@ -127,7 +171,8 @@ def after_on(words: list[str], start: int, window: int = 6) -> bool:
 
 def name_type(surface: str, words: list[str], start: int, end: int, default: str = "Model") -> str:
     """Type of an unseen name: context first, then its head word, then ``default``."""
-    return type_from_context(words, start, end) or head_type(surface) or default
+    return type_from_context(words, start, end) or head_type(surface) or \
+        ("Dataset" if dataset_by_position(words, start) else default)
 
 
 WEAK_METRICS = {"parameters", "parameter", "params", "model size", "memory", "memory footprint",

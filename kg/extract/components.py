@@ -13,6 +13,7 @@ Each component only moves data between spaCy and the pure functions of
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from spacy.language import Language
@@ -91,6 +92,8 @@ def _name_like(text: str) -> bool:
 
 
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
+_SIZE_TOKEN = re.compile(r"^(\d+(\.\d+)?[BMKbmk]|[BLSTH]\d*(/\d+)?|\d{2,3}|v\d+)$")
+"""A size, depth or checkpoint suffix after a hyphen: 7B, 1.4B, B, B1, L/16, 50, 121, v2."""
 
 
 def _char_span(doc: Doc, start: int, end: int, mode: str = "expand") -> Span | None:
@@ -180,6 +183,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         cands = [replace(c, source="abbreviation", type="Model", name=head_name)
                  if doc[c.start:c.end].text.lower() in same or (c.name or "").lower() in same else c
                  for c in cands]
+    lexical = {c.start: c for c in cands if c.source == "lexicon"}
     kept = []
     for c in choose(cands):
         if url_tokens & set(range(c.start, c.end)):
@@ -187,10 +191,40 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if c.type == "Metric" and doc[c.start:c.end].text.lower() in WEAK_METRICS \
                 and not metric_is_reported(words, c.start, c.end):
             continue
+        c = _adopt_family(c, lexical, doc)
         c = _typed(c, doc, words, lex)
         if c is not None:
             kept.append(_with_size(c, doc))
-    return kept
+    return _one_type_per_name(kept, doc, words)
+
+
+def _one_type_per_name(cands: list[Candidate], doc: Doc, words: list[str]) -> list[Candidate]:
+    """An unseen name has one type in a paper: the one its contexts say most often.
+
+    "StrideLoRA, a fine-tuning method" in one sentence and "StrideLoRA outperforms"
+    in another are the same Technique.
+    """
+    from collections import Counter
+
+    from .names import match_key
+
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(cands):
+        if c.source != "lexicon":
+            groups.setdefault(match_key(c.name or doc[c.start:c.end].text), []).append(i)
+    out = list(cands)
+    for members in groups.values():
+        if len({cands[i].type for i in members}) < 2:
+            continue
+        votes = Counter(t for i in members
+                        if (t := type_from_context(words, cands[i].start, cands[i].end)))
+        if not votes:
+            votes = Counter(head_type(doc[cands[i].start:cands[i].end].text) for i in members)
+            votes.pop(None, None)
+        best = votes.most_common(1)[0][0] if votes else cands[members[0]].type
+        for i in members:
+            out[i] = replace(cands[i], type=best)
+    return out
 
 
 def _typed(c: Candidate, doc: Doc, words: list[str], lex: Lexicon) -> Candidate | None:
@@ -212,12 +246,31 @@ def _typed(c: Candidate, doc: Doc, words: list[str], lex: Lexicon) -> Candidate 
     return replace(c, type=name_type(text, words, c.start, c.end))
 
 
+def _size_tail(doc: Doc, start: int, end: int) -> bool:
+    """Are tokens ``[start, end)`` only "-" + size suffixes ("-7B", "-B-16")?"""
+    i = start
+    while i + 1 < end and doc[i].text == "-" and (doc[i + 1].lower_ in _SIZE_WORDS or
+                                                  _SIZE_TOKEN.match(doc[i + 1].text)):
+        i += 2
+    return i == end and end > start
+
+
+def _adopt_family(c: Candidate, lexical: dict[int, Candidate], doc: Doc) -> Candidate:
+    """"LLaMA-7B" found as a name shape is the lexicon's LLaMA with a size suffix."""
+    inner = lexical.get(c.start)
+    if c.source != "lexicon" and inner is not None and inner.end < c.end and \
+            _size_tail(doc, inner.end, c.end):
+        return replace(c, source="lexicon", type=inner.type, name=inner.name)
+    return c
+
+
 def _with_size(c: Candidate, doc: Doc) -> Candidate:
     """Extend a model over a size suffix ("BERT" + "-base"); the name stays the family."""
     if c.type != "Model":
         return c
     end = c.end
-    while end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in _SIZE_WORDS:
+    while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ and \
+            (doc[end + 1].lower_ in _SIZE_WORDS or _SIZE_TOKEN.match(doc[end + 1].text)):
         end += 2
     if end == c.end:
         return c

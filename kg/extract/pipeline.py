@@ -39,8 +39,9 @@ def extractor_version() -> str:
 def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Language:
     """A blank English pipeline with the kg components (no downloaded model)."""
     nlp = spacy.blank("en")
-    # split LaTeX commands off words ("MobileNetV2\times 1.4"), keeping offsets exact
-    infixes = list(nlp.Defaults.infixes) + [r"\\(?=[a-zA-Z])"]
+    # split LaTeX commands off words ("MobileNetV2\times 1.4") and size or version suffixes
+    # ("LLaMA-7B" → LLaMA - 7B, "ResNet-50" → ResNet - 50), keeping offsets exact
+    infixes = list(nlp.Defaults.infixes) + [r"\\(?=[a-zA-Z])", r"(?<=[A-Za-z])-(?=[0-9])"]
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("kg_lexicon", config={"lexicon": lexicon, "generic": generic})

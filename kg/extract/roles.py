@@ -97,6 +97,8 @@ def evaluates_here(words: list[str], start: int, sentence: str) -> bool:
     ...                "NormFormer improves GLUE performance by 1.9%")
     True
     """
+    if after_on(words, start, window=3):
+        return True  # "on X", "On X, …", "across X and Y"
     if not evaluation_sentence(sentence):
         return False
     return after_on(words, start, window=12) or bool(_REPORTED_NUMBER.search(sentence))

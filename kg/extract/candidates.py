@@ -80,7 +80,9 @@ _APPOSITION = {w: t for t, ws in HEADS.items() for w in ws}
 _APPOSITION.update({"framework": "Model", "system": "Model", "approach": "Technique",
                     "procedure": "Technique", "recipe": "Technique", "paradigm": "Technique",
                     "toolkit": "Model", "library": "Model", "llm": "Model", "vlm": "Model"})
-_STOP_APPOSITION = {".", ";", "(", ")"}
+_STOP_APPOSITION = {".", ";", "(", ")", ","}
+_APPOSITION_END = {"for", "of", "that", "which", "to", "with", "in", "on", "by", "from", "trained",
+                   "designed", "built", "based", "where", "whose", "and", "using", "via", "at"}
 
 
 def type_from_context(words: list[str], start: int, end: int) -> str | None:
@@ -97,14 +99,17 @@ def type_from_context(words: list[str], start: int, end: int) -> str | None:
         return _NEXT_CUES[words[after_list].lower()]
     if nxt == "(" and ")" in words[end:end + 6]:  # "X (oBERT), an … method": skip the parenthesis
         end = words.index(")", end) + 1
-    if end < len(words) and words[end] in {",", "("} and end + 1 < len(words) \
+    if end < len(words) and words[end] in {",", "(", ":"} and end + 1 < len(words) \
             and words[end + 1].lower() in {"a", "an", "the", "which", "our"}:
+        # "X, a mask-classification model for …": the head is the last noun before "for"
+        found = None
         for w in words[end + 2:end + 12]:
-            if w in _STOP_APPOSITION:
+            if w in _STOP_APPOSITION or w.lower() in _APPOSITION_END:
                 break
-            t = _APPOSITION.get(w.lower().rstrip("s")) or _APPOSITION.get(w.lower())
+            t = _APPOSITION.get(w.lower()) or _APPOSITION.get(w.lower().rstrip("s"))
             if t and w.lower() not in {"learning", "training"}:
-                return t
+                found = t
+        return found
     return None
 
 

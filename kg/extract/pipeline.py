@@ -39,10 +39,7 @@ def extractor_version() -> str:
 def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Language:
     """A blank English pipeline with the kg components (no downloaded model)."""
     nlp = spacy.blank("en")
-    # split LaTeX commands off words ("MobileNetV2\times 1.4") and size or version suffixes
-    # ("LLaMA-7B" → LLaMA - 7B, "ResNet-50" → ResNet - 50), keeping offsets exact
-    infixes = list(nlp.Defaults.infixes) + [r"\\(?=[a-zA-Z])", r"(?<=[A-Za-z])-(?=[0-9])"]
-    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    adapt_tokenizer(nlp)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("kg_lexicon", config={"lexicon": lexicon, "generic": generic})
     ruler = nlp.add_pipe("span_ruler", name="kg_names",
@@ -52,6 +49,26 @@ def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Languag
     ruler.add_patterns(patterns)
     nlp.add_pipe("kg_entities", config={"lexicon": lexicon, "generic": generic})
     return nlp
+
+
+def adapt_tokenizer(nlp: Language) -> None:
+    """Tokenizer rules for ML names; offsets stay exact.
+
+    - a size or version suffix splits off ("LLaMA-7B" → LLaMA - 7B, "ResNet-50"), so the
+      family matches the lexicon and the suffix can be folded;
+    - "1M", "5B", "1K" stay whole (spaCy's unit rule would split "1M" into 1 + M);
+    - a sentence-final period splits off "ImageNet-1K.";
+    - LaTeX commands split off words ("MobileNetV2\\times").
+
+    >>> nlp = spacy.blank("en"); adapt_tokenizer(nlp)
+    >>> [t.text for t in nlp("on AeroDepth-1M, LAION-5B and ImageNet-1K.")]
+    ['on', 'AeroDepth', '-', '1M', ',', 'LAION', '-', '5B', 'and', 'ImageNet', '-', '1K', '.']
+    """
+    infixes = list(nlp.Defaults.infixes) + [r"\\(?=[a-zA-Z])", r"(?<=[A-Za-z])-(?=[0-9])"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    suffixes = [sfx.replace("|T|G|M|K|", "|") if "km²" in sfx else sfx for sfx in nlp.Defaults.suffixes]
+    suffixes.append(r"(?<=[0-9][A-Z])\.")
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
 
 
 def paper_text(paper: Paper) -> str:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 
 from .names import HEADS, head_type
 
-SOURCES = {"lexicon": 4, "abbreviation": 3, "title": 2, "NAME": 2, "TITLED": 1, "PHRASE": 1, "WEAK": 0}
+SOURCES = {"lexicon": 4, "abbreviation": 3, "title": 2, "NAME": 2, "DATANAME": 2, "TITLED": 1, "PHRASE": 1,
+           "WEAK": 0}
 """How much a candidate's source is trusted, strongest highest."""
 
 
@@ -82,7 +83,7 @@ _APPOSITION.update({"framework": "Model", "system": "Model", "approach": "Techni
                     "toolkit": "Model", "library": "Model", "llm": "Model", "vlm": "Model"})
 _STOP_APPOSITION = {".", ";", "(", ")", ","}
 _APPOSITION_END = {"for", "of", "that", "which", "to", "with", "in", "on", "by", "from", "trained",
-                   "designed", "built", "based", "where", "whose", "and", "using", "via", "at"}
+                   "designed", "built", "where", "whose", "and", "using", "via", "at"}
 
 
 def type_from_context(words: list[str], start: int, end: int) -> str | None:
@@ -94,6 +95,8 @@ def type_from_context(words: list[str], start: int, end: int) -> str | None:
     nxt = words[end].lower() if end < len(words) else ""
     if nxt in _NEXT_CUES:
         return _NEXT_CUES[nxt]
+    if start >= 2 and words[start - 1] in {",", ":"} and words[start - 2].lower() in _NEXT_CUES:
+        return _NEXT_CUES[words[start - 2].lower()]  # "a new NER dataset, GONERD"
     after_list = _past_list(words, end)  # "the X, Y and Z benchmarks": the cue after the list
     if after_list != end and after_list < len(words) and words[after_list].lower() in _NEXT_CUES:
         return _NEXT_CUES[words[after_list].lower()]
@@ -103,9 +106,12 @@ def type_from_context(words: list[str], start: int, end: int) -> str | None:
             and words[end + 1].lower() in {"a", "an", "the", "which", "our"}:
         # "X, a mask-classification model for …": the head is the last noun before "for"
         found = None
-        for w in words[end + 2:end + 12]:
+        window = words[end + 2:end + 12]
+        for k, w in enumerate(window):
             if w in _STOP_APPOSITION or w.lower() in _APPOSITION_END:
                 break
+            if k + 1 < len(window) and window[k + 1] == "-":
+                continue  # "retrieval-based model": the first half of a compound modifies
             t = _APPOSITION.get(w.lower()) or _APPOSITION.get(w.lower().rstrip("s"))
             if t and w.lower() not in {"learning", "training"}:
                 found = t
@@ -153,6 +159,12 @@ def dataset_by_position(words: list[str], start: int) -> bool:
         if words[i].lower() in {"on", "across"}:
             break
         i -= 1
+    if i >= 0 and words[i].lower() == "of":  # "on the Swahili portions of X", "on 39 years of X"
+        j = i - 1
+        while j >= 0 and i - j <= 5 and (words[j].isalpha() or words[j].isdigit()) \
+                and words[j].lower() not in {"on", "across"}:
+            j -= 1
+        i = j
     if i < 0 or words[i].lower() not in {"on", "across"}:
         return False
     return i == 0 or words[i - 1].lower() not in _NOT_DATA_AFTER
@@ -231,6 +243,7 @@ NOT_MODIFIERS = {
     "achieves", "perform", "performs", "require", "requires", "adopt", "adopts", "leverage",
     "leverages", "employ", "employs", "combine", "combines", "study", "studies", "show", "shows",
     "place", "places", "replace", "replaces", "without", "diverse", "optimal", "better", "cheap",
+    "future", "past", "next", "previous", "their", "its", "global", "local-global", "entire", "more",
 }
 """Words that do not make a technique or task phrase specific ("efficient attention")."""
 

@@ -91,6 +91,7 @@ def _name_like(text: str) -> bool:
     return (upper >= 2 and any(ch.islower() for ch in text)) or any(ch.isdigit() for ch in text)
 
 
+_TITLE_WORD = re.compile(r"^[A-Z][a-z]+$")
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
 _SIZE_TOKEN = re.compile(r"^(\d+(\.\d+)?[BMKbmk]|[BLSTH]\d*(/\d+)?|\d{2,3}|v\d+)$")
 """A size, depth or checkpoint suffix after a hyphen: 7B, 1.4B, B, B1, L/16, 50, 121, v2."""
@@ -126,6 +127,15 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if s.label_ == "WEAK" and doc[s.start].is_sent_start is False and \
                 s.start > 0 and doc[s.start - 1].text == "-":
             continue
+        if s.label_ == "DATANAME":  # "the XL-Sum dataset": the name before a data noun
+            while start < s.end - 1 and (doc[start].text == "-" or doc[start].is_stop or doc[start].is_digit):
+                start += 1
+            if s.end - 1 - start >= 1 and doc[s.end - 2].text != "-" and \
+                    not lex.is_generic(doc[start:s.end - 1].text):
+                cands.append(Candidate(start, s.end - 1, "DATANAME", "Dataset"))
+            continue
+        if s.label_ == "NAME" and all(t.text == "-" or _TITLE_WORD.match(t.text) for t in s):
+            continue  # "Attention-Sink-Aware", "Outlier-Aware": capitalised words, not a name
         if s.label_ == "PHRASE":  # "cross-layer attention": modifiers + a technique/task head
             while start < s.end - 1 and (not is_modifier(doc[start].text) or doc[start].text == "-"):
                 start += 1
@@ -221,6 +231,8 @@ def _one_type_per_name(cands: list[Candidate], doc: Doc, words: list[str]) -> li
         if not votes:
             votes = Counter(head_type(doc[cands[i].start:cands[i].end].text) for i in members)
             votes.pop(None, None)
+        if not votes:  # no cue anywhere: the abstract's mentions outvote the title's guess
+            votes = Counter(cands[i].type for i in members if cands[i].source != "title")
         best = votes.most_common(1)[0][0] if votes else cands[members[0]].type
         for i in members:
             out[i] = replace(cands[i], type=best)
@@ -243,6 +255,9 @@ def _typed(c: Candidate, doc: Doc, words: list[str], lex: Lexicon) -> Candidate 
         return replace(c, type=cue or "Model")
     if c.source == "TITLED":
         return replace(c, type=head_type(text) or "Model")
+    if c.source == "title":  # "OctoQuant: Outlier-Aware 4-bit Weight Quantization"
+        return replace(c, type=type_from_context(words, c.start, c.end) or head_type(text)
+                       or _subtitle_type(doc, c) or "Model")
     return replace(c, type=name_type(text, words, c.start, c.end))
 
 
@@ -262,6 +277,21 @@ def _adopt_family(c: Candidate, lexical: dict[int, Candidate], doc: Doc) -> Cand
             _size_tail(doc, inner.end, c.end):
         return replace(c, source="lexicon", type=inner.type, name=inner.name)
     return c
+
+
+def _subtitle_type(doc: Doc, c: Candidate) -> str | None:
+    """The type the head noun of a title's subtitle implies ("…: 4-bit Weight Quantization")."""
+    if c.end >= len(doc) or doc[c.end].text != ":":
+        return None
+    chunk = []
+    for tok in doc[c.end + 1:c.end + 12]:
+        if tok.lower_ in {"for", "with", "via", "in", "on", "of", "and", "to", "as", "by", "from", "over"} \
+                or tok.text == "\n" or tok.is_space:
+            break
+        chunk.append(tok.text)
+    if not chunk or chunk[-1].endswith("s"):
+        return None  # "GLU Activations as …" describes, a singular process noun names
+    return head_type(" ".join(chunk))
 
 
 def _with_size(c: Candidate, doc: Doc) -> Candidate:

@@ -136,6 +136,8 @@ def title_expansion(title: str) -> str | None:
     'Shapelet Transformer'
     >>> title_expansion("ELECTRA: Pre-training Text Encoders as Discriminators") is None
     True
+    >>> title_expansion("EfficientFormer: Vision Transformers at MobileNet Speed") is None
+    True
     """
     if title_head(title) is None:
         return None
@@ -145,7 +147,12 @@ def title_expansion(title: str) -> str | None:
             break
         words.append(w.strip(",;"))
     if len(words) >= 2 and words[-1].lower().rstrip("s") in {"transformer", "network", "model", "net"}:
-        return " ".join(words)
+        from .abbreviations import best_long_form
+
+        expansion = " ".join(words)
+        head = title.split(":", 1)[0].strip()
+        if best_long_form(head, expansion) is not None:  # the name is made of the words' letters
+            return expansion
     return None
 
 

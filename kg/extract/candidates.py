@@ -95,8 +95,9 @@ def type_from_context(words: list[str], start: int, end: int) -> str | None:
     nxt = words[end].lower() if end < len(words) else ""
     if nxt in _NEXT_CUES:
         return _NEXT_CUES[nxt]
-    if start >= 2 and words[start - 1] in {",", ":"} and words[start - 2].lower() in _NEXT_CUES:
-        return _NEXT_CUES[words[start - 2].lower()]  # "a new NER dataset, GONERD"
+    if start >= 2 and words[start - 1] in {",", ":"} and words[start - 2].lower() in _NEXT_CUES \
+            and not words[start - 2].lower().endswith("s") and (end >= len(words) or words[end] in {",", ".", ";", "("}):
+        return _NEXT_CUES[words[start - 2].lower()]  # "a new NER dataset, GONERD, to …"
     after_list = _past_list(words, end)  # "the X, Y and Z benchmarks": the cue after the list
     if after_list != end and after_list < len(words) and words[after_list].lower() in _NEXT_CUES:
         return _NEXT_CUES[words[after_list].lower()]
@@ -119,7 +120,8 @@ def type_from_context(words: list[str], start: int, end: int) -> str | None:
     return None
 
 
-_EVAL_CUES = re.compile(r"experiment|evaluat|benchmark|result|achiev|outperform|accura|"
+_PARTS = {"tasks", "games", "environments", "splits", "subsets", "portions", "part", "parts", "levels"}
+_EVAL_CUES = re.compile(r"experiment|evaluat|benchmark|result|achiev|outperform|accura|compar|"
                         r"state-of-the-art|sota|score|surpass|improv|perform|test", re.I)
 
 
@@ -177,10 +179,13 @@ def evaluation_sentence(text: str) -> bool:
 
 def after_on(words: list[str], start: int, window: int = 6) -> bool:
     """Is the span inside an "on/across/over …" phrase (a list after "on" counts)?"""
-    for w in reversed(words[max(0, start - window):start]):
+    for i in range(start - 1, max(0, start - window) - 1, -1):
+        w = words[i]
         lw = w.lower()
         if lw in {"on", "across", "over", "using", "including", "in", "datasets", "benchmarks"}:
             return True
+        if lw == "of" and i > 0 and words[i - 1].lower() in _PARTS:
+            return True  # "18 of the 20 tasks of the DeepMind Control Suite"
         if lw in {".", ";", "with", "by", "than", "to", "for", "from", "outperform", "outperforms"}:
             return False
     return False

@@ -134,7 +134,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                     not lex.is_generic(doc[start:s.end - 1].text):
                 cands.append(Candidate(start, s.end - 1, "DATANAME", "Dataset"))
             continue
-        if s.label_ == "NAME" and all(t.text == "-" or _TITLE_WORD.match(t.text) for t in s):
+        if s.label_ == "NAME" and len(s) > 1 and all(t.text == "-" or _TITLE_WORD.match(t.text) for t in s):
             continue  # "Attention-Sink-Aware", "Outlier-Aware": capitalised words, not a name
         if s.label_ == "PHRASE":  # "cross-layer attention": modifiers + a technique/task head
             while start < s.end - 1 and (not is_modifier(doc[start].text) or doc[start].text == "-"):
@@ -146,6 +146,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             cands.append(Candidate(start, s.end, "PHRASE", head_type(doc[start:s.end].text)))
             continue
         cands.append(Candidate(start, s.end, s.label_))
+    cands += plain_word_names(doc, stop, lex)
     # abbreviations: both forms become one entity, every other use of the short form too
     short_forms: dict[str, tuple[str, str]] = {}
     for abbr in find_abbreviations(doc.text):
@@ -206,6 +207,25 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if c is not None:
             kept.append(_with_size(c, doc))
     return _one_type_per_name(kept, doc, words)
+
+
+_INTRODUCING = {"propose", "proposes", "introduce", "introduces", "present", "presents", "call", "name",
+                "dub", "term", "called", "named", "dubbed", "termed"}
+
+
+def plain_word_names(doc: Doc, stop: set[str], lex: Lexicon) -> list[Candidate]:
+    """A capitalised plain word introduced as a name: "We propose Ripple, a sequence model".
+
+    Every other use of the same word in the paper (the title's "Ripple: …" too) is a
+    candidate as well; its type is decided later from context.
+    """
+    names = set()
+    for tok in doc[1:-2]:
+        if _TITLE_WORD.match(tok.text) and doc[tok.i - 1].lower_ in _INTRODUCING and \
+                doc[tok.i + 1].text == "," and doc[tok.i + 2].lower_ in {"a", "an"} and \
+                tok.lower_ not in stop and not lex.is_generic(tok.text) and lex.lookup(tok.text) is None:
+            names.add(tok.text)
+    return [Candidate(t.i, t.i + 1, "NAME") for t in doc if t.text in names]
 
 
 def _one_type_per_name(cands: list[Candidate], doc: Doc, words: list[str]) -> list[Candidate]:
@@ -291,11 +311,19 @@ def _subtitle_type(doc: Doc, c: Candidate) -> str | None:
         chunk.append(tok.text)
     if not chunk or chunk[-1].endswith("s"):
         return None  # "GLU Activations as …" describes, a singular process noun names
-    return head_type(" ".join(chunk))
+    t = head_type(" ".join(chunk))
+    return t if t == "Technique" else None  # "X: … Sequence Modeling" says what X does, not what X is
 
 
 def _with_size(c: Candidate, doc: Doc) -> Candidate:
-    """Extend a model over a size suffix ("BERT" + "-base"); the name stays the family."""
+    """Extend a model over a size suffix ("BERT" + "-base"); the name stays the family.
+
+    A metric extends over its cutoff ("MRR" + "@10"), which is part of its name.
+    """
+    if c.type == "Metric" and c.end + 1 < len(doc) and doc[c.end].text == "@" and \
+            (doc[c.end + 1].is_digit or doc[c.end + 1].lower_ == "k"):
+        base = c.name or doc[c.start:c.end].text
+        return replace(c, end=c.end + 2, name=f"{base}@{doc[c.end + 1].text}")
     if c.type != "Model":
         return c
     end = c.end

@@ -58,13 +58,15 @@ def adapt_tokenizer(nlp: Language) -> None:
       family matches the lexicon and the suffix can be folded;
     - "1M", "5B", "1K" stay whole (spaCy's unit rule would split "1M" into 1 + M);
     - a sentence-final period splits off "ImageNet-1K.";
-    - LaTeX commands split off words ("MobileNetV2\\times").
+    - LaTeX commands split off words ("MobileNetV2\\times");
+    - "@k" splits off a metric ("MRR@10" → MRR @ 10), so the metric matches and keeps its cutoff.
 
     >>> nlp = spacy.blank("en"); adapt_tokenizer(nlp)
     >>> [t.text for t in nlp("on AeroDepth-1M, LAION-5B and ImageNet-1K.")]
     ['on', 'AeroDepth', '-', '1M', ',', 'LAION', '-', '5B', 'and', 'ImageNet', '-', '1K', '.']
     """
-    infixes = list(nlp.Defaults.infixes) + [r"\\(?=[a-zA-Z])", r"(?<=[A-Za-z])-(?=[0-9])"]
+    infixes = list(nlp.Defaults.infixes) + [r"\\(?=[a-zA-Z])", r"(?<=[A-Za-z])-(?=[0-9])",
+                                            r"(?<=[A-Za-z0-9])@(?=[0-9kK])"]
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     suffixes = [sfx.replace("|T|G|M|K|", "|") if "km²" in sfx else sfx for sfx in nlp.Defaults.suffixes]
     suffixes.append(r"(?<=[0-9][A-Z])\.")

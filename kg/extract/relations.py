@@ -43,7 +43,10 @@ class FoundResult:
 _BASE_CUES = re.compile(
     r"^(built|builds|build|based|extends|extend|extending|extended|adapt|adapts|adapted|adapting|"
     r"initiali[sz]ed|initiali[sz]e|fine-tune|fine-tunes|fine-tuned|finetune|finetuned|variant|"
-    r"version|derived|upon|modif(y|ies|ied)|improves|enhances|augment(s|ed)?|top)$", re.I)
+    r"version|derived|upon|modif(y|ies|ied)|improves|enhances|augment(s|ed)?|top|starting|"
+    r"distilled|distills|continues|continued)$", re.I)
+_BASE_AFTER = {"variant", "variants", "extension", "derivative", "backbone", "weights", "checkpoint",
+               "checkpoints", "-based", "based"}
 BUILDERS = ("Model", "Technique")
 
 
@@ -69,7 +72,7 @@ def based_on(words: list[str], spans: list[Span], proposed: list[str],
         window = [w.lower() for w in words[max(0, s.start - 3):s.start]]
         nxt = words[s.end:s.end + 2]
         cue = any(_BASE_CUES.match(w) for w in window) or (nxt[:2] == ["-", "based"]) \
-            or (nxt and nxt[0].lower() in {"-based", "based"})
+            or (nxt and nxt[0].lower() in _BASE_AFTER and _same_clause_as(words, spans, s, subject))
         if cue:
             pairs.append((subject, s.name))
     for s in models:  # "X is a multimodal generative pretrained transformer (GPT) model"
@@ -111,6 +114,7 @@ def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[Fo
         if any(w.lower() == "by" for w in words[max(0, where - 4):where]):
             continue  # "outperforms X by 1.7% and 4.3%": a margin, not a result
         same = [s for s in spans if s.sent == m.sent]
+        found += _baseline_results(words, same, m, where)
         before = [s for s in same if s.type in ("Model", "Technique") and s.end <= where]
         own = [s for s in before if s.name in proposed]
         close = [s for s in before if where - s.end <= 6 and not _baseline(words, s.start)]
@@ -118,10 +122,7 @@ def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[Fo
             next(iter(proposed), None) or (before[-1].name if before else None)
         if model is None:
             continue
-        dataset = None
-        if m.name.lower() not in COST_METRICS:  # a latency or speedup is not a score on a dataset
-            dataset = _nearest(same, where, ("Dataset",), before=False) or \
-                _nearest(same, where, ("Dataset",), before=True)
+        dataset = _dataset_for(words, same, m, where)
         found.append(FoundResult(model, m.name, value, dataset, min(where, m.start), max(where + 1, m.end)))
     return found
 
@@ -153,13 +154,64 @@ def _metric_values(words: list[str], spans: list[Span]) -> list[tuple[Span, floa
             if _number(words[j]) is not None and not _is_span(spans, j):
                 if words[j - 1].lower() not in {"by", "+", "than"}:
                     out.append((m, _number(words[j]), j))
+                elif words[j - 1].lower() == "by" and j + 1 < len(words) and words[j + 1] in {"x", "×"}:
+                    out.append((m, _number(words[j]), j))  # "improves throughput by 2.7x": a ratio
                 break
             if words[j].lower() not in _LINK and words[j] not in {"a", "an", "the"}:
                 break
+        # "raises pass@1 on HumanEval from 33.6 to 41.2 and on MBPP from 52.7 to 58.9": the new values
+        for j in range(m.end, min(len(words) - 3, m.end + 20)):
+            if words[j] in {".", ";"}:
+                break
+            if words[j].lower() == "from" and _number(words[j + 1]) is not None and \
+                    words[j + 2].lower() == "to" and _number(words[j + 3]) is not None:
+                out.append((m, _number(words[j + 3]), j + 3))
     return out
 
 
 _UNITS = {"%", "x", "×", "points", "pp"}
+
+
+def _dataset_for(words: list[str], same: list[Span], m: Span, where: int) -> str | None:
+    """The dataset a value was reported on: "… on X" right after, else the last one before.
+
+    Cost metrics (latency, speedup) are properties of a system, not scores on data.
+    """
+    if m.name.lower() in COST_METRICS:
+        return None
+    after = [s for s in same if s.type == "Dataset" and s.start > max(where, m.end - 1)]
+    if after and after[0].start - max(where, m.end) <= 3:
+        return after[0].name
+    before = [s for s in same if s.type == "Dataset" and s.end <= min(where, m.start)]
+    if before:
+        return before[-1].name
+    return after[0].name if after else None
+
+
+_BASELINE_VALUE = {"compared", "versus", "vs", "vs.", "against", "over"}
+
+
+def _baseline_results(words: list[str], same: list[Span], m: Span, where: int) -> list[FoundResult]:
+    """"… 71.3% success rate on CALVIN, compared with 54.0% for RT-1": the baseline's number."""
+    out = []
+    for j in range(where + 1, min(len(words) - 3, where + 25)):
+        if words[j] in {".", ";"}:
+            break
+        if words[j].lower() in _BASELINE_VALUE:
+            k = j + 1 + (words[j + 1].lower() in {"with", "to"})
+            if k + 2 < len(words) and _number(words[k]) is not None:
+                u = k + 1 + (words[k + 1] in _UNITS)
+                if u < len(words) and words[u].lower() in {"for", "of", "by"}:
+                    model = next((s.name for s in same if s.start == u + 1 and s.type in ("Model", "Technique")), None)
+                    if model:
+                        out.append(FoundResult(model, m.name, _number(words[k]), _dataset_for(words, same, m, where),
+                                               k, k + 1))
+    return out
+
+
+def _same_clause_as(words: list[str], spans: list[Span], s: Span, subject: str) -> bool:
+    """Is the proposed model named in the sentence of ``s`` ("FiberNet, a U-Net variant")?"""
+    return any(t.name == subject and t.sent == s.sent for t in spans)
 
 
 def _skip_modifiers(words: list[str], spans: list[Span], i: int) -> int | None:

@@ -99,6 +99,8 @@ def evaluates_here(words: list[str], start: int, sentence: str) -> bool:
     """
     if after_on(words, start, window=3):
         return True  # "on X", "On X, …", "across X and Y"
+    if evaluation_sentence(sentence) and words[start - 2:start] == ["from", "the"]:
+        return True  # "we compare … on languages from the XL-Sum dataset"
     if not evaluation_sentence(sentence):
         return False
     return after_on(words, start, window=12) or bool(_REPORTED_NUMBER.search(sentence))

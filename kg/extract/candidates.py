@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from .names import HEADS, head_type
 
-SOURCES = {"lexicon": 4, "abbreviation": 3, "title": 2, "NAME": 2, "DATANAME": 2, "TITLED": 1, "PHRASE": 1,
+SOURCES = {"lexicon": 4, "abbreviation": 3, "title": 2.5, "NAME": 2, "DATANAME": 2, "TITLED": 1, "PHRASE": 1,
            "WEAK": 0}
 """How much a candidate's source is trusted, strongest highest."""
 

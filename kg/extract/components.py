@@ -248,6 +248,9 @@ def _one_type_per_name(cands: list[Candidate], doc: Doc, words: list[str]) -> li
             continue
         votes = Counter(t for i in members
                         if (t := type_from_context(words, cands[i].start, cands[i].end)))
+        if not votes:  # the title's subtitle ("OctoQuant: … Weight Quantization"), then head words
+            votes = Counter(t for i in members if cands[i].source == "title"
+                            and (t := _subtitle_type(doc, cands[i])))
         if not votes:
             votes = Counter(head_type(doc[cands[i].start:cands[i].end].text) for i in members)
             votes.pop(None, None)

@@ -71,7 +71,7 @@ HEADS = {
               "bert", "gpt", "encoder", "decoder", "autoencoder", "autoencoders", "architecture",
               "backbone", "agent", "llm", "gan", "vae", "mixer", "mamba", "machine", "perceptron",
               "classifier", "detector", "segmenter", "vit", "unet", "u-net", "lstm", "rnn", "cnn",
-              "policy", "planner", "generator"},
+              "planner", "generator"},
     "Technique": {"attention", "normalization", "normalisation", "norm", "learning", "training",
                   "tuning", "finetuning", "fine-tuning", "pretraining", "pre-training", "distillation",
                   "quantization", "quantisation", "pruning", "optimization", "optimisation",

@@ -154,7 +154,8 @@ def _metric_values(words: list[str], spans: list[Span]) -> list[tuple[Span, floa
             if _number(words[j]) is not None and not _is_span(spans, j):
                 if words[j - 1].lower() not in {"by", "+", "than"}:
                     out.append((m, _number(words[j]), j))
-                elif words[j - 1].lower() == "by" and j + 1 < len(words) and words[j + 1] in {"x", "×"}:
+                elif words[j - 1].lower() == "by" and (words[j].endswith(("x", "×")) or
+                                                       j + 1 < len(words) and words[j + 1] in {"x", "×"}):
                     out.append((m, _number(words[j]), j))  # "improves throughput by 2.7x": a ratio
                 break
             if words[j].lower() not in _LINK and words[j] not in {"a", "an", "the"}:

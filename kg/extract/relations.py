@@ -111,7 +111,8 @@ def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[Fo
     """Numbers stated with a metric: "58.0% PQ on COCO", "a BLEU of 28.4 on WMT14"."""
     found: list[FoundResult] = []
     for m, value, where in _metric_values(words, spans):
-        if any(w.lower() == "by" for w in words[max(0, where - 4):where]):
+        ratio = words[where].endswith(("x", "×")) or words[where + 1:where + 2] in (["x"], ["×"])
+        if not ratio and any(w.lower() == "by" for w in words[max(0, where - 4):where]):
             continue  # "outperforms X by 1.7% and 4.3%": a margin, not a result
         same = [s for s in spans if s.sent == m.sent]
         found += _baseline_results(words, same, m, where)

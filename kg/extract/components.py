@@ -32,6 +32,33 @@ SEPARATOR = "\n\n"
 """Between title and abstract in the text of a paper's ``Doc``."""
 
 
+def token_view(doc: Doc) -> tuple[list[str], list[int]]:
+    """The doc's words and, per token, the index of its sentence's first token.
+
+    Computed once per doc from arrays (no ``Token`` objects, no ``Span.sent``,
+    both slow in bulk) and cached in ``doc.user_data``.
+    """
+    cached = doc.user_data.get("kg_view")
+    if cached is None:
+        strings = doc.vocab.strings
+        words = [strings[o] for o in doc.to_array("ORTH").tolist()]
+        starts, first = [], 0
+        for i, flag in enumerate(doc.to_array("SENT_START").tolist()):
+            if flag == 1:
+                first = i
+            starts.append(first)
+        cached = doc.user_data["kg_view"] = (words, starts)
+    return cached
+
+
+def sentence_bounds(starts: list[int], i: int) -> tuple[int, int]:
+    """``[start, end)`` token range of the sentence holding token ``i``."""
+    start, end = starts[i], i
+    while end < len(starts) and starts[end] == start:
+        end += 1
+    return start, end
+
+
 def _stopnames() -> set[str]:
     path = DATA / "stopnames.txt"
     return {line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
@@ -107,7 +134,8 @@ _FAMILY_HEADS = {"transformers", "networks", "models", "llms", "lms", "nets", "a
 
 def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
     """The entity spans of a paper's doc (title + separator + abstract)."""
-    words = [t.text for t in doc]
+    words, starts = token_view(doc)
+    lower = [w.lower() for w in words]
     title_end = doc.text.find(SEPARATOR)
     title_end = len(doc.text) if title_end < 0 else title_end
     cands = [Candidate(s.start, s.end, "lexicon", s.label_, s.kb_id_) for s in doc.spans["kg_lexicon"]]
@@ -122,10 +150,9 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                 continue  # titles are all capitalised; a plural head names a family
             if doc[start].lower_.endswith(("ing", "ed")):
                 start += 1  # "Designing Transformer": a verb, not part of a name
-            if doc[start].is_sent_start and s.end - start < 3 or s.end - start < 2:
+            if starts[start] == start and s.end - start < 3 or s.end - start < 2:
                 continue  # a capitalised first word says nothing
-        if s.label_ == "WEAK" and doc[s.start].is_sent_start is False and \
-                s.start > 0 and doc[s.start - 1].text == "-":
+        if s.label_ == "WEAK" and starts[s.start] != s.start and s.start > 0 and words[s.start - 1] == "-":
             continue
         if s.label_ == "DATANAME":  # "the XL-Sum dataset": the name before a data noun
             while start < s.end - 1 and (doc[start].text == "-" or doc[start].is_stop or doc[start].is_digit):
@@ -146,7 +173,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             cands.append(Candidate(start, s.end, "PHRASE", head_type(doc[start:s.end].text)))
             continue
         cands.append(Candidate(start, s.end, s.label_))
-    cands += plain_word_names(doc, stop, lex)
+    cands += plain_word_names(words, lower, stop, lex)
     # abbreviations: both forms become one entity, every other use of the short form too
     short_forms: dict[str, tuple[str, str]] = {}
     for abbr in find_abbreviations(doc.text):
@@ -172,10 +199,11 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             continue
         short_forms[short_span.text] = (type_, name)
         cands.append(Candidate(long_span.start, long_span.end, "abbreviation", type_, name))
-    for tok in doc:
-        if tok.text in short_forms:
-            type_, name = short_forms[tok.text]
-            cands.append(Candidate(tok.i, tok.i + 1, "abbreviation", type_, name))
+    if short_forms:
+        for i, w in enumerate(words):
+            if w in short_forms:
+                type_, name = short_forms[w]
+                cands.append(Candidate(i, i + 1, "abbreviation", type_, name))
     head = title_head(doc.text[:title_end])
     if head is not None:
         span = _char_span(doc, *head)
@@ -184,9 +212,9 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             cands.append(Candidate(span.start, span.end, "title"))
     url_tokens = {t.i for r in find_repositories(doc.text)
                   for t in (_char_span(doc, r.start, r.end) or [])}
-    for tok in doc[1:]:  # "the vanilla Transformer": the specific original model
-        if tok.text in ("Transformer", "Transformers") and GENERIC_BASELINE.match(doc[tok.i - 1].text):
-            cands.append(Candidate(tok.i, tok.i + 1, "lexicon", "Model", "Transformer"))
+    for i in range(1, len(words)):  # "the vanilla Transformer": the specific original model
+        if words[i] in ("Transformer", "Transformers") and GENERIC_BASELINE.match(words[i - 1]):
+            cands.append(Candidate(i, i + 1, "lexicon", "Model", "Transformer"))
     expansion = title_expansion(doc.text[:title_end])
     if head is not None and expansion is not None:  # "ShapeFormer: Shapelet Transformer for …"
         head_name = doc.text[head[0]:head[1]]
@@ -203,7 +231,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                 and not metric_is_reported(words, c.start, c.end):
             continue
         c = _adopt_family(c, lexical, doc)
-        c = _typed(c, doc, words, lex)
+        c = _typed(c, doc, words, starts, lex)
         if c is not None:
             kept.append(_with_size(c, doc))
     return _one_type_per_name(kept, doc, words)
@@ -213,19 +241,21 @@ _INTRODUCING = {"propose", "proposes", "introduce", "introduces", "present", "pr
                 "dub", "term", "called", "named", "dubbed", "termed"}
 
 
-def plain_word_names(doc: Doc, stop: set[str], lex: Lexicon) -> list[Candidate]:
+def plain_word_names(words: list[str], lower: list[str], stop: set[str], lex: Lexicon) -> list[Candidate]:
     """A capitalised plain word introduced as a name: "We propose Ripple, a sequence model".
 
     Every other use of the same word in the paper (the title's "Ripple: …" too) is a
     candidate as well; its type is decided later from context.
     """
     names = set()
-    for tok in doc[1:-2]:
-        if _TITLE_WORD.match(tok.text) and doc[tok.i - 1].lower_ in _INTRODUCING and \
-                doc[tok.i + 1].text == "," and doc[tok.i + 2].lower_ in {"a", "an"} and \
-                tok.lower_ not in stop and not lex.is_generic(tok.text) and lex.lookup(tok.text) is None:
-            names.add(tok.text)
-    return [Candidate(t.i, t.i + 1, "NAME") for t in doc if t.text in names]
+    for i in range(1, len(words) - 2):
+        if lower[i - 1] in _INTRODUCING and words[i + 1] == "," and lower[i + 2] in {"a", "an"} \
+                and _TITLE_WORD.match(words[i]) and lower[i] not in stop and not lex.is_generic(words[i]) \
+                and lex.lookup(words[i]) is None:
+            names.add(words[i])
+    if not names:
+        return []
+    return [Candidate(i, i + 1, "NAME") for i, w in enumerate(words) if w in names]
 
 
 def _one_type_per_name(cands: list[Candidate], doc: Doc, words: list[str]) -> list[Candidate]:
@@ -262,7 +292,7 @@ def _one_type_per_name(cands: list[Candidate], doc: Doc, words: list[str]) -> li
     return out
 
 
-def _typed(c: Candidate, doc: Doc, words: list[str], lex: Lexicon) -> Candidate | None:
+def _typed(c: Candidate, doc: Doc, words: list[str], starts: list[int], lex: Lexicon) -> Candidate | None:
     text = doc[c.start:c.end].text
     if c.type is not None:
         return c if not lex.is_generic(text) else None
@@ -270,10 +300,9 @@ def _typed(c: Candidate, doc: Doc, words: list[str], lex: Lexicon) -> Candidate 
     if entry is not None:
         return replace(c, type=entry.type, name=entry.name)
     if c.source == "WEAK":  # a bare acronym: only with a cue that it names something
-        sent = doc[c.start].sent
-        w = [t.text for t in sent]
+        s0, s1 = sentence_bounds(starts, c.start)
         cue = type_from_context(words, c.start, c.end)
-        if cue is None and not proposes_here(w, c.start - sent.start, c.end - sent.start, known=False):
+        if cue is None and not proposes_here(words[s0:s1], c.start - s0, c.end - s0, known=False):
             return None
         return replace(c, type=cue or "Model")
     if c.source == "TITLED":

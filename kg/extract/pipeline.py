@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from ..records import Extraction, Mention, Paper, Relation, Result
 from . import components  # noqa: F401  (registers the kg_* factories)
-from .components import SEPARATOR
+from .components import SEPARATOR, sentence_bounds, token_view
 from .lexicon import DATA, version_of_data
 from .relations import Span, based_on, results
 from .repos import find_repositories
@@ -101,28 +101,29 @@ def _field(doc: Doc, paper: Paper, start: int, end: int) -> tuple[str, int, int]
 
 def to_extraction(doc: Doc, paper: Paper) -> Extraction:
     """The plain records of one analysed doc: mentions with roles, relations, results."""
-    words = [t.text for t in doc]
+    words, starts = token_view(doc)
     head = title_head(paper.title)
     spans = list(doc.spans["kg"])
+    sent_of = {s.start: sentence_bounds(starts, s.start) for s in spans}
     # roles per mention, then the strongest per entity
     mention_roles = []
     for s in spans:
-        sent = s.sent
-        sw = words[sent.start:sent.end]
-        rs, re_ = s.start - sent.start, s.end - sent.start
+        s0, s1 = sent_of[s.start]
+        sw = words[s0:s1]
+        rs, re_ = s.start - s0, s.end - s0
         name = s.kb_id_ or s.text
         role = "uses"
         in_title = s.end_char <= len(paper.title)
+        known = s.id_ == "lexicon"  # found through the lexicon: a well-known name
         if in_title and head and s.start_char == head[0] and s.end_char >= head[1] - 1:
             role = "proposes"
-        elif s.label_ != "Dataset" and in_title and not _known(doc, s):
+        elif s.label_ != "Dataset" and in_title and not known:
             role = "proposes"
         elif s.label_ not in ("Task", "Metric") and proposes_here(
-                sw, rs, re_, known=_known(doc, s),
-                others=[(o.start - sent.start, o.end - sent.start) for o in spans
-                        if o.sent.start == sent.start and o.start != s.start]):
+                sw, rs, re_, known=known,
+                others=[(o.start - s0, o.end - s0) for o in spans if s0 <= o.start < s1 and o.start != s.start]):
             role = "proposes"
-        elif s.label_ == "Dataset" and evaluates_here(sw, rs, sent.text):
+        elif s.label_ == "Dataset" and evaluates_here(sw, rs, doc.text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])]):
             role = "evaluates_on"
         mention_roles.append((s, name, role))
     entity_role: dict[tuple[str, str], list[str]] = {}
@@ -148,22 +149,14 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
                                     role="has_code", name=r.url))
     proposed = list(dict.fromkeys(name for (t, name), roles in entity_role.items()
                                   if "proposes" in roles and t in ("Model", "Technique")))
-    rel_spans = [Span(s.start, s.end, s.label_, name, _sent_index(doc, s)) for s, name, _ in mention_roles]
+    rel_spans = [Span(s.start, s.end, s.label_, name, sent_of[s.start][0]) for s, name, _ in mention_roles]
     forms = {name: surfaces for (_, name), surfaces in aliases.items()}
     relations = [Relation(paper.id, a, b) for a, b in based_on(words, rel_spans, proposed, forms)]
     found = []
     for r in results(words, rel_spans, proposed):
-        sent = doc[r.start].sent
+        s0, s1 = sentence_bounds(starts, r.start)
+        evidence = doc.text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])]
         found.append(Result(paper=paper.id, model=r.model, metric=r.metric, value=r.value,
-                            dataset=r.dataset, evidence=sent.text.strip()))
+                            dataset=r.dataset, evidence=evidence.strip()))
     return Extraction(paper=paper.id, mentions=tuple(mentions), relations=tuple(relations),
                       results=tuple(dict.fromkeys(found)))
-
-
-def _known(doc: Doc, span) -> bool:
-    """Was the entity found through the lexicon (a well-known name)?"""
-    return span.id_ == "lexicon"
-
-
-def _sent_index(doc: Doc, span) -> int:
-    return span.sent.start

@@ -23,6 +23,7 @@ is kept separately for display as text.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from typing import Collection
 
@@ -114,6 +115,8 @@ def _repositories_of(graph: nx.MultiDiGraph, node: str, papers: dict[str, list[s
     for paper, roles in papers.items():
         if "proposes" not in roles:
             continue
+        if len(repos) >= MAX_LIST:
+            break
         for _, repo, data in graph.out_edges(paper, data=True):
             if (data.get("kind") == "mentions" and repo != node
                     and kind_of(graph, repo) == "Repository"):
@@ -127,9 +130,10 @@ def _entity(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
     attrs = graph.nodes[node]
     kind = kind_of(graph, node)
     papers = papers_of(graph, node)
-    plist = [dict(_ref(graph, p, shown), roles=roles) for p, roles in papers.items()]
-    plist.sort(key=lambda p: (role_key(p["roles"][0]), p["label"].casefold()))
-    plist, more_papers = _cap(plist)
+    best = heapq.nsmallest(MAX_LIST, papers.items(),
+                           key=lambda pr: (role_key(pr[1][0]), label_of(graph, pr[0]).casefold()))
+    plist = [dict(_ref(graph, p, shown), roles=roles) for p, roles in best]
+    more_papers = max(0, len(papers) - MAX_LIST)
     based_on, used_by = {}, {}
     for _, other, data in graph.out_edges(node, data=True):
         if data.get("kind") == "based_on":

@@ -25,6 +25,8 @@ import networkx as nx
 
 from kg.records import ROLES
 
+_ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
+
 __all__ = [
     "find_node", "names_of", "kind_of", "label_of", "paper_count",
     "papers_of", "entity_nodes", "is_entity", "role_key",
@@ -81,15 +83,19 @@ def paper_count(graph: nx.MultiDiGraph, node: str) -> int:
 def papers_of(graph: nx.MultiDiGraph, node: str) -> dict[str, list[str]]:
     """Papers mentioning ``node`` → their roles, strongest role first."""
     out: dict[str, set[str]] = {}
-    for paper, _, data in graph.in_edges(node, data=True):
-        if data.get("kind") == "mentions" and kind_of(graph, paper) == "Paper":
-            out.setdefault(paper, set()).add(str(data.get("role") or "uses"))
+    attrs = graph._node     # plain dict of node attributes (NodeView is slow per lookup)
+    for paper, keyed in graph._pred[node].items():
+        if attrs[paper].get("kind") != "Paper":
+            continue
+        for data in keyed.values():
+            if data.get("kind") == "mentions":
+                out.setdefault(paper, set()).add(str(data.get("role") or "uses"))
     return {p: sorted(r, key=role_key) for p, r in out.items()}
 
 
 def role_key(role: str) -> tuple[int, str]:
     """Sort key putting stronger roles first, unknown roles last."""
-    return (ROLES.index(role) if role in ROLES else len(ROLES), role)
+    return (_ROLE_RANK.get(role, len(ROLES)), role)
 
 
 def entity_nodes(graph: nx.MultiDiGraph, kind: str | None = None) -> list[str]:

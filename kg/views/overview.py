@@ -15,6 +15,7 @@ True
 """
 from __future__ import annotations
 
+import heapq
 import os
 from pathlib import Path
 
@@ -31,7 +32,8 @@ DEFAULT_MAX_NODES = 2000
 def _entity_order(graph: nx.MultiDiGraph, candidates) -> list[str]:
     """Entities, most-mentioned first (ties: more edges, then id)."""
     ents = [n for n in candidates if is_entity(graph, n)]
-    return sorted(ents, key=lambda n: (-paper_count(graph, n), -graph.degree(n), n))
+    pred, succ = graph._pred, graph._succ     # neighbour counts, cheaper than degree()
+    return sorted(ents, key=lambda n: (-paper_count(graph, n), -len(pred[n]) - len(succ[n]), n))
 
 
 def select_overview(graph: nx.MultiDiGraph, max_nodes: int,
@@ -39,7 +41,7 @@ def select_overview(graph: nx.MultiDiGraph, max_nodes: int,
     """At most ``max_nodes`` nodes of ``candidates`` (default: the whole graph).
 
     If everything fits, everything is kept (in graph order). Otherwise the
-    most-mentioned entities fill half the budget; then their papers are
+    most-mentioned entities fill a quarter of the budget; then their papers are
     taken round-robin (each entity's best-connected paper, then each one's
     second, …), so no single popular entity eats the budget; then results
     reported by kept papers, the next entities, and the remaining papers,
@@ -67,14 +69,16 @@ def select_overview(graph: nx.MultiDiGraph, max_nodes: int,
         return len(chosen) < max_nodes
 
     entities = _entity_order(graph, pool)
-    hubs = entities[: max(1, max_nodes // 2)]
+    hubs = entities[: max(1, max_nodes // 4)]
     for ent in hubs:
         chosen[ent] = None
     # Papers round-robin over the hubs (each hub's best-connected paper
     # first), so one very popular entity cannot take the whole budget.
-    queues = [sorted((p for p in set(graph.predecessors(ent))
-                      if p in allowed and kind_of(graph, p) == "Paper"),
-                     key=lambda p: (-graph.degree(p), p)) for ent in hubs]
+    quota = 4 * (max_nodes // len(hubs) + 1)
+    nodes, succ, pred = graph.nodes, graph.succ, graph.pred
+    queues = [heapq.nsmallest(quota, (p for p in pred[ent]
+                                      if p in allowed and nodes[p].get("kind") == "Paper"),
+                              key=lambda p: (-len(succ[p]), p)) for ent in hubs]
     depth = 0
     while room() and any(depth < len(q) for q in queues):
         for q in queues:

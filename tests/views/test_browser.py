@@ -28,7 +28,7 @@ else:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
-from kg.views import render_focus, render_overview  # noqa: E402
+from kg.views import render_focus, render_overview, render_site  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -223,3 +223,76 @@ def test_large_page_is_static_and_complete(tmp_path, watched, large_graph):
     assert _drawn_pixels(w) > 1000
     assert "omitted" in w.page.text_content("#kg-stats")
     w.assert_clean()
+
+
+def test_site_index_and_entity_page(tmp_path, watched, graph):
+    index = render_site(graph, tmp_path)
+    w = watched.open(index)
+    rows = w.page.locator("tr[data-search]")
+    assert rows.count() == 6 + 3
+    # search by alias filters the tables; empty groups hide
+    w.page.fill("#site-q", "stanford question")
+    visible = w.page.locator("tr[data-search]:visible")
+    assert visible.count() == 1 and visible.locator("a").text_content() == "SQuAD"
+    assert "1 match" in w.page.text_content("#site-status")
+    w.page.fill("#site-q", "")
+    w.page.select_option("#site-sort", "name")
+    first = w.page.locator('#type-model tbody tr a').first.text_content()
+    assert first == "BERT"
+    # follow a link to an entity page: drawn, focused, no console errors
+    w.page.click('a[href="entity/model-roberta.html"]')
+    w.page.wait_for_selector('body[data-ready="1"]', state="attached", timeout=30_000)
+    assert w.page.url.endswith("/site/entity/model-roberta.html")
+    assert w.js("kg.network.getSelectedNodes()") == ["model/roberta"]
+    assert w.js("kg.network.physics.physicsEnabled") is False
+    assert _drawn_pixels_of(w, "#kg-graph") > 1000
+    # clicking a paper node opens the paper page
+    w.js("kg.network.fit({animation: false})")
+    p = w.js("""() => { const p = kg.network.getPositions(['paper/p1'])['paper/p1'];
+                  const d = kg.network.canvasToDOM(p);
+                  const r = document.getElementById('kg-graph').getBoundingClientRect();
+                  return [r.left + d.x, r.top + d.y]; }""")
+    w.page.mouse.click(*p)
+    w.page.wait_for_url("**/site/paper/p1.html")
+    w.page.wait_for_selector('body[data-ready="1"]', state="attached", timeout=30_000)
+    assert w.page.locator("a.mention").count() == 8
+    w.assert_clean()
+
+
+def test_site_hostile_paper_page(tmp_path, watched, hostile_graph, hostile):
+    root = render_site(hostile_graph, tmp_path).parent
+    w = watched.open(root / "paper" / "p3.html")
+    assert w.page.text_content("#paper-title") == hostile["title"]
+    assert w.page.text_content(".abstract") == hostile["abstract"]
+    assert w.js("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    assert w.js("""Array.from(document.querySelectorAll('a[href]'))
+                   .filter(a => !/^(https?|file):/.test(a.href)).length""") == 0
+    w.assert_clean()
+
+
+def test_screenshot(tmp_path, graph):
+    # its own Playwright instance cannot share this process with the fixture's:
+    # run it the way `kg view --screenshot` will, in a fresh interpreter
+    import subprocess
+    import sys
+    page = render_overview(graph, tmp_path / "g.html")
+    png = tmp_path / "shot" / "g.png"
+    code = ("import sys; from kg.views import screenshot; "
+            "print(screenshot(sys.argv[1], sys.argv[2], width=800, height=600))")
+    out = subprocess.run([sys.executable, "-c", code, str(page), str(png)], check=True,
+                         capture_output=True, text=True, env={**os.environ, "KG_CHROMIUM": CHROMIUM})
+    assert out.stdout.strip() == str(png)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    import struct
+    assert struct.unpack(">II", data[16:24]) == (800, 600)
+
+
+def _drawn_pixels_of(w: Watched, selector: str) -> int:
+    return w.js("""sel => {
+        const c = document.querySelector(sel + ' canvas');
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) n++;
+        return n;
+    }""", selector)

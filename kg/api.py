@@ -11,11 +11,12 @@ from pathlib import Path
 DEFAULT_GRAPH = "output"
 
 
-def build(inputs=("seeds",), output="output", *, progress: bool = False, html: bool = True):
+def build(inputs=("seeds",), output="output", *, progress: bool = False, html: bool = True,
+          site: bool = True):
     """Build the graph of ``inputs`` (files or directories) into ``output``; see :mod:`kg.build`."""
     from .build import build as _build
 
-    return _build(inputs, output, progress=progress, html=html)
+    return _build(inputs, output, progress=progress, html=html, site=site)
 
 
 def query(sparql: str, graph: str | os.PathLike = DEFAULT_GRAPH):
@@ -52,25 +53,47 @@ def export(fmt: str, graph: str | os.PathLike = DEFAULT_GRAPH, output: str | os.
 
 def view(graph: str | os.PathLike = DEFAULT_GRAPH, output: str | os.PathLike | None = None, *,
          entity: str | None = None, paper: str | None = None, type: str | None = None,
-         depth: int = 1) -> Path:
-    """Render the overview, or a focused view of one entity, paper or type; returns the page."""
+         depth: int = 1, screenshot: str | os.PathLike | None = None) -> Path:
+    """Render the overview, or a focused view of one entity, paper or type; returns the page.
+
+    With ``screenshot``, also saves a PNG of the rendered page (headless Chromium).
+    """
+    from .errors import KGError, LookupFailed
     from .views import find_node, render_focus, render_overview
 
     g = load_graph(graph)
     base = Path(graph) if Path(graph).is_dir() else Path(".")
     if entity or paper:
-        from .errors import LookupFailed
-
         try:
             node = find_node(g, entity or paper)
         except LookupError as exc:
             raise LookupFailed(str(exc.args[0] if exc.args else exc)) from None
         out = Path(output) if output else base / f"view-{node.replace('/', '-')}.html"
-        return render_focus(g, out, node=node, depth=depth)
-    if type:
+        page = render_focus(g, out, node=node, depth=depth)
+    elif type:
         out = Path(output) if output else base / f"view-{type.lower()}.html"
-        return render_focus(g, out, type=type)
-    return render_overview(g, Path(output) if output else base / "graph.html", title="kg: graph overview")
+        try:
+            page = render_focus(g, out, type=type)
+        except LookupError as exc:
+            raise LookupFailed(str(exc.args[0] if exc.args else exc)) from None
+    else:
+        page = render_overview(g, Path(output) if output else base / "graph.html", title="kg: graph overview")
+    if screenshot:
+        from .views import screenshot as _shot
+
+        try:
+            _shot(page, screenshot)
+        except RuntimeError as exc:
+            raise KGError(str(exc)) from None
+    return page
+
+
+def site(graph: str | os.PathLike = DEFAULT_GRAPH, output: str | os.PathLike | None = None) -> Path:
+    """Write the browsable static site (index, one page per entity and paper); returns index.html."""
+    from .views import render_site
+
+    base = Path(output) if output else (Path(graph) if Path(graph).is_dir() else Path("."))
+    return render_site(load_graph(graph), base)
 
 
 def stats(graph: str | os.PathLike = DEFAULT_GRAPH, top: int = 10):

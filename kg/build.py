@@ -8,7 +8,8 @@ Files written to the output directory:
 
 - ``graph.nt`` (sorted N-Triples) and ``graph.ttl`` (Turtle): the RDF graph;
 - ``graph.json``: the networkx graph as node-link JSON (for export and views);
-- ``graph.html``: the interactive overview (offline, self-contained).
+- ``graph.html``: the interactive overview (offline, self-contained);
+- ``site/``: a browsable static site, one page per entity and per paper (``site=True``).
 """
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def _progress(iterable, total: int, enabled: bool):
 
 
 def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os.PathLike = DEFAULT_OUTPUT,
-          *, progress: bool = False, html: bool = True) -> BuildSummary:
+          *, progress: bool = False, html: bool = True, site: bool = True) -> BuildSummary:
     """Build the graph of ``inputs`` into the directory ``output``.
 
     Raises :class:`~kg.errors.NoPapersError` when the inputs hold no paper;
@@ -95,6 +96,10 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
         from .views import render_overview
 
         written.append(render_overview(corpus.graph, out / "graph.html", title="kg: graph overview"))
+    if site:
+        from .views import render_site
+
+        written.append(render_site(corpus.graph, out))
     counts = Counter(e.type for e in corpus.resolution.entities.values())
     return BuildSummary(output=out, papers=len(papers),
                         entities={t: counts.get(t, 0) for t in ENTITY_TYPES}, triples=n,

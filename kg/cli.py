@@ -52,12 +52,14 @@ def main() -> None:
               help="Directory for graph.nt, graph.ttl, graph.json and graph.html.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: only on a terminal).")
+@click.option("--site/--no-site", default=True, show_default=True,
+              help="Also write the browsable static site OUTPUT/site/.")
 @handle_errors
-def build(inputs, output, progress):
+def build(inputs, output, progress, site):
     """Build the graph of INPUTS (files or directories; default: seeds/) into OUTPUT."""
     if progress is None:
         progress = sys.stderr.isatty()
-    summary = api.build(inputs or ("seeds",), output, progress=progress)
+    summary = api.build(inputs or ("seeds",), output, progress=progress, site=site)
     click.echo(str(summary))
 
 
@@ -104,10 +106,25 @@ def export(fmt, graph, output):
 @click.option("--paper", help="Focus on one paper (title or id).")
 @click.option("--type", "type_", help="Show one entity type with its papers.")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 4))
+@click.option("--screenshot", type=click.Path(dir_okay=False),
+              help="Also save a PNG of the page (headless Chromium).")
 @handle_errors
-def view(graph, output, entity, paper, type_, depth):
+def view(graph, output, entity, paper, type_, depth, screenshot):
     """(Re)render the HTML view of a built graph, or a focused view."""
-    click.echo(str(api.view(graph, output, entity=entity, paper=paper, type=type_, depth=depth)))
+    click.echo(str(api.view(graph, output, entity=entity, paper=paper, type=type_, depth=depth,
+                            screenshot=screenshot)))
+    if screenshot:
+        click.echo(str(screenshot))
+
+
+@main.command()
+@GRAPH_OPTION
+@click.option("-o", "--output", type=click.Path(file_okay=False),
+              help="Directory to write site/ into (default: the graph's).")
+@handle_errors
+def site(graph, output):
+    """Write a browsable static site: DIR/site/index.html plus one page per entity and paper."""
+    click.echo(str(api.site(graph, output)))
 
 
 @main.command()

@@ -29,7 +29,7 @@ CHROME = re.compile(
 )
 """Lines that are page chrome, never a title or an abstract."""
 
-GLUED = re.compile(r"^Subscribe(?=\S)")
+GLUED = re.compile(r"^Subscribe(?=[A-Z0-9])")
 MAX_TITLE = 400
 
 

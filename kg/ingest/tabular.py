@@ -44,8 +44,7 @@ def parse_jsonl(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
     ['A']
     """
     for number, line in enumerate(lines, start=1):
-        if line is None:
-            _warn(file, number, "invalid UTF-8, line skipped")
+        if line is None:  # already reported by the decoder
             continue
         if not line.strip():
             continue
@@ -68,9 +67,7 @@ def parse_csv(lines: list[str | None], file: str) -> Iterator[RawRecord]:
     >>> [r.line for r in parse_csv(["title,abstract", "A,B", "C,D"], "f.csv")]
     [2, 3]
     """
-    bad = {n for n, line in enumerate(lines, start=1) if line is None}
-    for n in sorted(bad):
-        _warn(file, n, "invalid UTF-8, line skipped")
+    bad = {n for n, line in enumerate(lines, start=1) if line is None}  # reported by the decoder
     text = [line if line is not None else "" for line in lines]
     reader = csv.reader(text)
     try:
@@ -85,13 +82,13 @@ def parse_csv(lines: list[str | None], file: str) -> Iterator[RawRecord]:
     line = 1
     try:
         for row in reader:
-            line = reader.line_num
-            if line in bad or not any(cell.strip() for cell in row):
+            first, line = line + 1, reader.line_num  # a quoted field may span lines
+            if bad & set(range(first, line + 1)) or not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                _warn(file, line, f"row has {len(row)} fields, header has {len(header)}, row skipped")
+                _warn(file, first, f"row has {len(row)} fields, header has {len(header)}, row skipped")
                 continue
-            record = _record({k: row[i] for k, i in columns.items()}, file, line)
+            record = _record({k: row[i] for k, i in columns.items()}, file, first)
             if record is not None:
                 yield record
     except csv.Error as exc:

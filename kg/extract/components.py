@@ -164,7 +164,8 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if s.label_ == "NAME" and len(s) > 1 and all(t.text == "-" or _TITLE_WORD.match(t.text) for t in s):
             continue  # "Attention-Sink-Aware", "Outlier-Aware": capitalised words, not a name
         if s.label_ == "PHRASE":  # "cross-layer attention": modifiers + a technique/task head
-            while start < s.end - 1 and (not is_modifier(doc[start].text) or doc[start].text == "-"):
+            while start < s.end - 1 and (not is_modifier(words[start]) or words[start] == "-" or
+                                         _verb_after_auxiliary(lower, start)):
                 start += 1
             if start > 0 and doc[start - 1].text == "-":
                 continue  # the start of a hyphenated word ("few-shot") is missing
@@ -239,6 +240,14 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
 
 _INTRODUCING = {"propose", "proposes", "introduce", "introduces", "present", "presents", "call", "name",
                 "dub", "term", "called", "named", "dubbed", "termed"}
+
+
+_AUXILIARIES = {"has", "have", "had", "was", "were", "is", "are", "been", "be", "being", "get", "gets"}
+
+
+def _verb_after_auxiliary(lower: list[str], i: int) -> bool:
+    """"has received wide attention": a participle after an auxiliary is a verb, not a modifier."""
+    return i > 0 and lower[i - 1] in _AUXILIARIES and lower[i].endswith(("ed", "en"))
 
 
 def plain_word_names(words: list[str], lower: list[str], stop: set[str], lex: Lexicon) -> list[Candidate]:

@@ -13,15 +13,15 @@ DEFAULT_GRAPH = "output"
 
 def build(inputs=("seeds",), output="output", *, progress: bool = False, html: bool = True,
           site: bool = True):
-    """Build the graph of ``inputs`` (files or directories) into ``output``; see :mod:`kg.build`."""
-    from .build import build as _build
+    """Build the graph of ``inputs`` (files or directories) into ``output``; see :mod:`kg.builder`."""
+    from .builder import build as _build
 
     return _build(inputs, output, progress=progress, html=html, site=site)
 
 
 def query(sparql: str, graph: str | os.PathLike = DEFAULT_GRAPH):
-    """Run SPARQL (text, ``.rq`` file or shipped query name) on a built graph; see :mod:`kg.query`."""
-    from .query import query as _query
+    """Run SPARQL (text, ``.rq`` file or shipped query name) on a built graph; see :mod:`kg.sparql`."""
+    from .sparql import query as _query
 
     return _query(sparql, graph)
 
@@ -97,14 +97,14 @@ def site(graph: str | os.PathLike = DEFAULT_GRAPH, output: str | os.PathLike | N
 
 
 def stats(graph: str | os.PathLike = DEFAULT_GRAPH, top: int = 10):
-    """Counts per type and the most-mentioned entities; see :mod:`kg.stats`."""
-    from .stats import graph_stats
+    """Counts per type and the most-mentioned entities; see :mod:`kg.summary`."""
+    from .summary import graph_stats
 
     return graph_stats(load_graph(graph), top=top)
 
 
 def evaluate(gold: str | os.PathLike, graph: str | os.PathLike = DEFAULT_GRAPH):
-    """Score the built graph against gold records; see :mod:`kg.evaluate`."""
-    from .evaluate import evaluate_graph, read_gold
+    """Score the built graph against gold records; see :mod:`kg.scoring`."""
+    from .scoring import evaluate_graph, read_gold
 
     return evaluate_graph(read_gold(gold), load_graph(graph))

@@ -78,7 +78,7 @@ def _formats() -> list[str]:
 @handle_errors
 def query(query, graph, fmt, list_):
     """Run QUERY (SPARQL text, a .rq file, or a shipped query name) on a built graph."""
-    from .query import format_result, named_queries
+    from .sparql import format_result, named_queries
 
     if list_:
         for name, description in named_queries().items():

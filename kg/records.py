@@ -129,3 +129,24 @@ class Entity:
     type: str
     name: str
     aliases: tuple[str, ...] = field(default=())
+
+
+def extraction_to_dict(ex: Extraction) -> dict:
+    """A JSON-ready dict of an extraction (for the cache and for shipping between processes).
+
+    >>> ex = Extraction("p", (Mention("p", "title", 0, 3, "ViT", "Model"),))
+    >>> extraction_from_dict(extraction_to_dict(ex)) == ex
+    True
+    """
+    from dataclasses import asdict
+
+    return asdict(ex)
+
+
+def extraction_from_dict(data: dict) -> Extraction:
+    return Extraction(
+        paper=data["paper"],
+        mentions=tuple(Mention(**{**m, "aliases": tuple(m.get("aliases", ()))}) for m in data["mentions"]),
+        relations=tuple(Relation(**r) for r in data["relations"]),
+        results=tuple(Result(**r) for r in data["results"]),
+    )

@@ -82,9 +82,10 @@ class Resolution:
 
     def lookup(self, paper: str, name: str, types: Iterable[str] = ENTITY_TYPES) -> str | None:
         """The entity id a name in a paper resolved to, trying types in order."""
+        types = tuple(types)
         for t in types:
             eid = self.index.get((paper, t, name))
-            if eid:
+            if eid and self.entities[eid].type in types:  # a name retyped corpus-wide may not fit
                 return eid
         return None
 

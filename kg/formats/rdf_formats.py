@@ -33,7 +33,8 @@ _rdflib_pair("xml", "xml", ".rdf", "RDF/XML")
 
 
 def _write_nt(graph: Graph, path) -> None:
-    write_ntriples(graph, path)
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    write_ntriples(sorted({line for line in text.splitlines() if line.strip()}), path)
 
 
 def _read_nt(path) -> Graph:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from ..extract.lexicon import Lexicon
-from ..records import Extraction, Paper, Result
+from ..records import Extraction, Paper, Result, role_rank
 from ..resolve import Resolution, resolve
 
 
@@ -63,9 +63,14 @@ def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction],
     for e in sorted(res.entities.values(), key=lambda e: e.id):
         g.add_node(e.id, kind=e.type, label=e.name, aliases=list(e.aliases), paper_count=0)
     papers_of: dict[str, set[str]] = {}
+    role_of: dict[tuple[str, str], str] = {}  # one role per paper and entity: the strongest
+    for m in mentions:
+        key = (m.paper, res.entity_of(m.paper, m.type, m.canonical))
+        if key not in role_of or role_rank(m.role) < role_rank(role_of[key]):
+            role_of[key] = m.role
     for m in sorted(mentions, key=lambda m: (m.paper, m.field, m.start, m.end, m.type)):
         eid = res.entity_of(m.paper, m.type, m.canonical)
-        g.add_edge(f"paper/{m.paper}", eid, kind="mentions", role=m.role, field=m.field,
+        g.add_edge(f"paper/{m.paper}", eid, kind="mentions", role=role_of[(m.paper, eid)], field=m.field,
                    start=m.start, end=m.end, surface=m.surface)
         papers_of.setdefault(eid, set()).add(m.paper)
     for eid, ps in papers_of.items():

@@ -45,15 +45,15 @@ def paper_id(title: str) -> str:
     return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:16]
 
 
-def input_files(inputs: Iterable[str | os.PathLike]) -> list[Path]:
-    """Expand directories (every non-hidden file in them, sorted)."""
+def input_files(inputs: Iterable[str | os.PathLike], empty: list[Path] | None = None) -> list[Path]:
+    """Expand directories (every non-hidden file in them, sorted); empty ones go to ``empty``."""
     files: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-            if not found:
-                warnings.warn(InputWarning(f"{path}: directory has no files"), stacklevel=2)
+            if not found and empty is not None:
+                empty.append(path)
             files.extend(found)
         else:
             files.append(path)
@@ -125,9 +125,13 @@ def read_papers(inputs: Iterable[str | os.PathLike] = ("seeds",)) -> list[Paper]
     Raises :class:`NoPapersError` when nothing usable was found.
     """
     inputs = list(inputs)
-    files = input_files(inputs)
+    empty: list[Path] = []
+    files = input_files(inputs, empty)
     papers = merge(record for path in files for record in read_records(path))
     if not papers:
         names = ", ".join(str(i) for i in inputs) or "(no inputs)"
-        raise NoPapersError(f"no papers found in {names}")
+        why = f" (empty director{'ies' if len(empty) > 1 else 'y'}: {', '.join(map(str, empty))})" if empty else ""
+        raise NoPapersError(f"no papers found in {names}{why}")
+    for path in empty:
+        warnings.warn(InputWarning(f"{path}: directory has no files"), stacklevel=2)
     return papers

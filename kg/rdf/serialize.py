@@ -1,73 +1,65 @@
-"""Write and read the graph's RDF: N-Triples (sorted), Turtle, and an Oxigraph store.
+"""Write and read the graph's RDF: N-Triples (sorted), the Oxigraph store, Turtle.
 
-N-Triples lines are written in canonical form and sorted, so the same input
-gives a byte-identical file.  Queries run on Oxigraph (pyoxigraph), which
-stays fast as the graph grows; rdflib remains the Python API.
-
->>> from rdflib import URIRef, Literal
->>> nt_line((URIRef("http://x/a"), URIRef("http://x/p"), Literal('say "hi"\\n')))
-'<http://x/a> <http://x/p> "say \\\\"hi\\\\"\\\\n" .'
+``graph.nt`` holds the sorted canonical N-Triples lines, so the same input
+gives a byte-identical file; ``store/`` is an Oxigraph database bulk-loaded
+from it, which answers queries without reloading and writes ``graph.ttl``.
+rdflib remains the Python API for small graphs (:func:`load_rdflib`).
 """
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Graph
 
 from ..errors import FormatError, GraphNotFoundError
 from ..fsutil import atomic_write
 from .vocab import PREFIXES
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
 
-
-def _term(t) -> str:
-    if isinstance(t, URIRef):
-        return f"<{t}>"
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    if isinstance(t, Literal):
-        text = "".join(_ESCAPES.get(ch, ch) for ch in str(t))
-        if t.language:
-            return f'"{text}"@{t.language}'
-        if t.datatype and t.datatype != XSD.string:
-            return f'"{text}"^^<{t.datatype}>'
-        return f'"{text}"'
-    raise TypeError(f"not an RDF term: {t!r}")
-
-
-def nt_line(triple) -> str:
-    s, p, o = triple
-    return f"{_term(s)} {_term(p)} {_term(o)} ."
-
-
-def write_ntriples(triples: Iterable, path: str | os.PathLike) -> int:
-    """Sorted canonical N-Triples; returns the number of distinct triples."""
-    lines = sorted({nt_line(t) for t in triples})
+def write_ntriples(lines: Iterable[str], path: str | os.PathLike) -> int:
+    """Write N-Triples lines (distinct, sorted) atomically; returns how many."""
+    lines = sorted(set(lines)) if not isinstance(lines, list) else lines
     with atomic_write(path) as handle:
-        for line in lines:
-            handle.write(line + "\n")
+        handle.writelines(line + "\n" for line in lines)
     return len(lines)
 
 
-def to_rdflib(triples: Iterable) -> Graph:
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, override=True)
-    for t in triples:
-        g.add(t)
-    return g
+def build_store(nt_file: str | os.PathLike, directory: str | os.PathLike) -> Path:
+    """Bulk-load ``nt_file`` into a fresh on-disk Oxigraph store at ``directory``.
+
+    The store is built beside the target and swapped in, so a crash leaves the
+    previous store intact.
+    """
+    target = Path(directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        store = pyoxigraph.Store(str(tmp))
+        store.bulk_load(path=str(nt_file), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.flush()
+        del store
+        old = target.with_name(f".{target.name}.old")
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
 
 
-def write_rdflib(triples: Iterable, path: str | os.PathLike, fmt: str) -> None:
-    """Serialise with rdflib (Turtle, JSON-LD, RDF/XML, …), atomically."""
-    data = to_rdflib(triples).serialize(format=fmt, encoding="utf-8")
+def write_turtle(store: pyoxigraph.Store, path: str | os.PathLike) -> None:
+    """Dump a store as Turtle with the graph's prefixes, atomically."""
     with atomic_write(path, "wb") as handle:
-        handle.write(data)
+        store.dump(handle, format=pyoxigraph.RdfFormat.TURTLE,
+                   prefixes={k: str(v) for k, v in PREFIXES.items()}, from_graph=pyoxigraph.DefaultGraph())
 
 
 def graph_file(graph: str | os.PathLike) -> Path:
@@ -81,7 +73,13 @@ def graph_file(graph: str | os.PathLike) -> Path:
 
 
 def load_store(graph: str | os.PathLike) -> pyoxigraph.Store:
-    """An in-memory Oxigraph store holding a built graph (N-Triples or Turtle)."""
+    """An Oxigraph store of a built graph: ``DIR/store`` if built, else loaded from the file."""
+    path = Path(graph)
+    if path.is_dir() and (path / "store").is_dir():
+        try:
+            return pyoxigraph.Store.read_only(str(path / "store"))
+        except OSError:
+            pass  # fall back to loading the N-Triples
     path = graph_file(graph)
     fmt = pyoxigraph.RdfFormat.TURTLE if path.suffix == ".ttl" else pyoxigraph.RdfFormat.N_TRIPLES
     store = pyoxigraph.Store()
@@ -93,6 +91,7 @@ def load_store(graph: str | os.PathLike) -> pyoxigraph.Store:
 
 
 def load_rdflib(graph: str | os.PathLike) -> Graph:
+    """The built graph as an rdflib ``Graph`` (for exports and notebooks on small graphs)."""
     path = graph_file(graph)
     g = Graph()
     g.parse(path, format="turtle" if path.suffix == ".ttl" else "nt")

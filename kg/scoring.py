@@ -106,16 +106,24 @@ def predictions(graph: nx.MultiDiGraph) -> dict[str, dict]:
 
 
 def _match(gold: list, pred: list, same) -> list[tuple[int, int]]:
-    """Greedy one-to-one matching in order; returns (gold index, pred index) pairs."""
-    used: set[int] = set()
-    pairs = []
-    for gi, g in enumerate(gold):
-        for pi, p in enumerate(pred):
-            if pi not in used and same(g, p):
-                used.add(pi)
-                pairs.append((gi, pi))
-                break
-    return pairs
+    """A maximum one-to-one matching; returns (gold index, pred index) pairs.
+
+    Maximum, not greedy, so the score does not depend on the order of the gold
+    entities ("A aka B" and "B" against predictions A and B match both).
+
+    >>> _match(["ab", "b"], ["b", "a"], lambda g, p: p in g)
+    [(0, 1), (1, 0)]
+    """
+    edges = [(gi, pi) for gi, g in enumerate(gold) for pi, p in enumerate(pred) if same(g, p)]
+    if not edges:
+        return []
+    b = nx.Graph()
+    b.add_nodes_from((("g", gi) for gi in range(len(gold))), bipartite=0)
+    b.add_nodes_from((("p", pi) for pi in range(len(pred))), bipartite=1)
+    b.add_edges_from((("g", gi), ("p", pi)) for gi, pi in edges)
+    top = [("g", gi) for gi in range(len(gold))]
+    matching = nx.bipartite.hopcroft_karp_matching(b, top_nodes=top)
+    return sorted((node[1], matching[node][1]) for node in top if node in matching)
 
 
 def read_gold(path: str | os.PathLike) -> list[dict]:

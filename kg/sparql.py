@@ -55,6 +55,7 @@ class QueryResult:
     rows: list[list[str | None]]
     boolean: bool | None = None
     raw: object = None
+    terms: list[list[object]] | None = None  # the RDF terms behind ``rows`` (for typed JSON)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -78,8 +79,8 @@ def run(store: pyoxigraph.Store, sparql: str) -> QueryResult:
         return QueryResult(["result"], [[str(bool(answer)).lower()]], boolean=bool(answer))
     if isinstance(answer, pyoxigraph.QuerySolutions):
         columns = [v.value for v in answer.variables]
-        rows = [[_value(sol[c]) for c in columns] for sol in answer]
-        return QueryResult(columns, rows)
+        terms = [[sol[c] for c in columns] for sol in answer]
+        return QueryResult(columns, [[_value(t) for t in row] for row in terms], terms=terms)
     triples = list(answer)
     rows = [[str(t.subject), str(t.predicate), str(t.object)] for t in triples]
     return QueryResult(["subject", "predicate", "object"], rows, raw=triples)
@@ -90,13 +91,29 @@ def query(sparql: str, graph: str | os.PathLike = "output") -> QueryResult:
     return run(load_store(graph), query_text(sparql))
 
 
+def _binding(term) -> dict:
+    """A term as SPARQL 1.1 Query Results JSON (uri, bnode or typed/tagged literal)."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, pyoxigraph.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, pyoxigraph.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "literal", "value": str(term)}
+
+
 def format_result(result: QueryResult, fmt: str = "table") -> str:
     """Render as ``table``, ``csv``, ``tsv`` or ``json`` (SPARQL 1.1 results JSON)."""
     if fmt == "json":
         if result.boolean is not None:
             return json.dumps({"head": {}, "boolean": result.boolean})
-        bindings = [{c: {"type": "literal", "value": v} for c, v in zip(result.columns, row)
-                     if v is not None} for row in result.rows]
+        rows = result.terms if result.terms is not None else result.rows
+        bindings = [{c: _binding(t) for c, t in zip(result.columns, row) if t is not None} for row in rows]
         return json.dumps({"head": {"vars": result.columns}, "results": {"bindings": bindings}},
                           ensure_ascii=False, indent=1)
     if fmt in ("csv", "tsv"):

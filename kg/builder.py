@@ -1,0 +1,182 @@
+"""``kg.build``: inputs in, a built graph directory out.
+
+Stages: ingest → extract → resolve → graph → RDF and HTML.  Every output is
+written into a staging folder inside the output directory and moved into
+place only when all of them exist, so a crash leaves the previous output
+intact.
+
+Files written to the output directory:
+
+- ``graph.nt`` (sorted N-Triples) and ``graph.ttl`` (Turtle): the RDF graph;
+- ``graph.json``: the networkx graph as node-link JSON (for export and views);
+- ``graph.html``: the interactive overview (offline, self-contained);
+- ``site/``: a browsable static site, one page per entity and per paper (``site=True``).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .engine import ExtractionCache, extract_all
+from .extract.lexicon import default_lexicon
+from .formats.networkx_formats import write_json
+from .fsutil import sha256_file
+from .graph import CorpusGraph, build_graph
+from .ingest import input_files, read_papers
+from .rdf.serialize import build_store, write_ntriples, write_turtle
+from .rdf.triples import BuildInfo, build_triples
+from .records import ENTITY_TYPES
+
+DEFAULT_INPUTS = ("seeds",)
+DEFAULT_OUTPUT = "output"
+CACHE_FILE = ".kg-cache.sqlite"
+
+
+@dataclass
+class BuildSummary:
+    """What a build produced; ``str()`` is the one-line summary the CLI prints."""
+
+    output: Path
+    papers: int
+    entities: dict[str, int]
+    triples: int
+    seconds: float
+    extracted: int = 0
+    files: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    corpus: CorpusGraph | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        per_type = ", ".join(f"{n} {t}" for t, n in self.entities.items())
+        cached = f", {self.papers - self.extracted} from cache" if self.extracted < self.papers else ""
+        return (f"{self.papers} papers{cached}, {sum(self.entities.values())} entities ({per_type}), "
+                f"{self.triples} triples in {self.seconds:.1f} s → {self.output}")
+
+
+class _Progress:
+    """A tqdm bar (papers/s, ETA) when enabled; nothing otherwise."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="paper", desc="extract", leave=False, smoothing=0.1)
+
+    def __call__(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def publish(stage: Path, out: Path) -> list[Path]:
+    """Move every file and folder of ``stage`` into ``out``, replacing what was there.
+
+    Called only once every output exists, so a crash while computing or writing
+    leaves the previous build whole.
+    """
+    written = []
+    for item in sorted(stage.iterdir()):
+        target = out / item.name
+        if item.is_dir():
+            old = out / f".{item.name}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            if target.exists():
+                os.replace(target, old)
+            os.replace(item, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(item, target)
+        written.append(target)
+    return written
+
+
+def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os.PathLike = DEFAULT_OUTPUT,
+          *, progress: bool = False, html: bool = True, site: bool = True, jobs: int = 1,
+          engine: str = "local", scheduler: str | None = None, cache: bool = True) -> BuildSummary:
+    """Build the graph of ``inputs`` into the directory ``output``.
+
+    ``jobs`` worker processes (or Dask tasks with ``engine="dask"``, on the
+    cluster at ``scheduler`` or a local one) run the extraction; with
+    ``cache``, results are kept in ``output/.kg-cache.sqlite`` keyed by paper
+    content and extractor version, so a rebuild extracts only new or changed
+    papers.  Raises :class:`~kg.errors.NoPapersError` when the inputs hold no
+    paper; skipped files and lines are reported as :class:`~kg.errors.InputWarning`.
+    """
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: list[float] = [t0]) -> None:  # noqa: B006  (a running clock)
+        now = time.perf_counter()
+        timings[name] = now - since[0]
+        since[0] = now
+
+    inputs = list(inputs) or list(DEFAULT_INPUTS)
+    out = Path(output)
+    papers = read_papers(inputs)
+    lap("ingest")
+    out.mkdir(parents=True, exist_ok=True)
+    store = ExtractionCache(out / CACHE_FILE) if cache else None
+    bar = _Progress(len(papers), progress)
+    try:
+        extractions, extracted = extract_all(papers, jobs=jobs, engine=engine, scheduler=scheduler,
+                                             cache=store, progress=bar)
+    finally:
+        bar.close()
+        if store is not None:
+            store.close()
+    lap("extract")
+    corpus = build_graph(papers, extractions, default_lexicon())
+    lap("resolve+graph")
+    files = sorted({str(p) for p in input_files(inputs) if p.is_file()})
+    shas = {}
+    for f in files:
+        try:
+            shas.setdefault(sha256_file(f), f)
+        except OSError:
+            continue
+    info = BuildInfo(version=__version__,
+                     created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+                     inputs=tuple(sorted((path, sha) for sha, path in shas.items())))
+    lines = build_triples(corpus, info)
+    stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))  # everything is written here first
+    try:
+        n = write_ntriples(lines, stage / "graph.nt")
+        del lines
+        lap("rdf:nt")
+        store_dir = build_store(stage / "graph.nt", stage / "store")
+        import pyoxigraph
+
+        write_turtle(pyoxigraph.Store.read_only(str(store_dir)), stage / "graph.ttl")
+        lap("rdf:store+ttl")
+        write_json(corpus.graph, stage / "graph.json")
+        lap("graph.json")
+        if html:
+            from .views import render_overview
+
+            render_overview(corpus.graph, stage / "graph.html", title="kg: graph overview")
+            lap("html")
+        if site:
+            from .views import render_site
+
+            render_site(corpus.graph, stage)
+            lap("site")
+        written = publish(stage, out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    counts = Counter(e.type for e in corpus.resolution.entities.values())
+    return BuildSummary(output=out, papers=len(papers),
+                        entities={t: counts.get(t, 0) for t in ENTITY_TYPES}, triples=n,
+                        seconds=time.perf_counter() - t0, extracted=extracted, files=written,
+                        timings=timings, corpus=corpus)

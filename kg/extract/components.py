@@ -175,6 +175,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             continue
         cands.append(Candidate(start, s.end, s.label_))
     cands += plain_word_names(words, lower, stop, lex)
+    cands += listed_before_data_noun(words, lower, stop, lex)
     # abbreviations: both forms become one entity, every other use of the short form too
     short_forms: dict[str, tuple[str, str]] = {}
     for abbr in find_abbreviations(doc.text):
@@ -248,6 +249,41 @@ _AUXILIARIES = {"has", "have", "had", "was", "were", "is", "are", "been", "be", 
 def _verb_after_auxiliary(lower: list[str], i: int) -> bool:
     """"has received wide attention": a participle after an auxiliary is a verb, not a modifier."""
     return i > 0 and lower[i - 1] in _AUXILIARIES and lower[i].endswith(("ed", "en"))
+
+
+_DATA_NOUNS = {"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"}
+_NAME_ITEM = re.compile(r"^([A-Z][\w]*|[a-z]+[A-Z0-9][\w]*|[a-z0-9]+|-)$")
+
+
+def listed_before_data_noun(words: list[str], lower: list[str], stop: set[str], lex: Lexicon) -> list[Candidate]:
+    """"the Wikipedia, Reddit and tgbl-comment datasets": every item of the list is a dataset.
+
+    Items must look like names (a capital, a digit or a hyphenated code), so
+    "the training and test datasets" gives nothing.
+    """
+    out = []
+    for i, w in enumerate(lower):
+        if w not in _DATA_NOUNS or i < 3 or words[i - 1] in {",", "and", "or"}:
+            continue
+        items, j, end = [], i - 1, i
+        while j >= 0 and len(items) < 8:
+            if words[j] in {",", "and", "or"}:
+                if end - j > 1:
+                    items.append((j + 1, end))
+                end = j
+            elif not _NAME_ITEM.match(words[j]) or lower[j] in {"the", "on", "of", "in", "from", "for", "all"}:
+                break
+            j -= 1
+        if end - j > 1:
+            items.append((j + 1, end))
+        if len(items) < 2:
+            continue  # a single name before the noun is the DATANAME pattern's job
+        for a, b in items:
+            text = " ".join(words[a:b]).replace(" - ", "-")
+            looks = any(ch.isupper() or ch.isdigit() for ch in text) or "-" in words[a:b]
+            if looks and lower[a] not in stop and not lex.is_generic(text) and b - a <= 4:
+                out.append(Candidate(a, b, "DATANAME", "Dataset"))
+    return out
 
 
 def plain_word_names(words: list[str], lower: list[str], stop: set[str], lex: Lexicon) -> list[Candidate]:

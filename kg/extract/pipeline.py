@@ -70,6 +70,7 @@ def adapt_tokenizer(nlp: Language) -> None:
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     suffixes = [sfx.replace("|T|G|M|K|", "|") if "km²" in sfx else sfx for sfx in nlp.Defaults.suffixes]
     suffixes.append(r"(?<=[0-9][A-Z])\.")
+    suffixes.append(r"(?<=-[A-Za-z0-9])\.")  # "… in ROUGE-L." ends the sentence
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
 
 
@@ -123,7 +124,9 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
                 sw, rs, re_, known=known,
                 others=[(o.start - s0, o.end - s0) for o in spans if s0 <= o.start < s1 and o.start != s.start]):
             role = "proposes"
-        elif s.label_ == "Dataset" and evaluates_here(sw, rs, doc.text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])]):
+        elif s.label_ == "Dataset" and evaluates_here(
+                sw, rs, doc.text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])],
+                has_metric=any(o.label_ == "Metric" and s0 <= o.start < s1 for o in spans)):
             role = "evaluates_on"
         mention_roles.append((s, name, role))
     entity_role: dict[tuple[str, str], list[str]] = {}

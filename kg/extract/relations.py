@@ -182,9 +182,10 @@ def _dataset_for(words: list[str], same: list[Span], m: Span, where: int) -> str
     if m.name.lower() in COST_METRICS:
         return None
     after = [s for s in same if s.type == "Dataset" and s.start > max(where, m.end - 1)]
-    if after and after[0].start - max(where, m.end) <= 3:
-        return after[0].name
-    before = [s for s in same if s.type == "Dataset" and s.end <= min(where, m.start)]
+    gap = words[max(where + 1, m.end):after[0].start] if after else []
+    if after and len(gap) <= 3 and all(w.lower() in {"on", "in", "for", "of", "the", "at", "%"} for w in gap):
+        return after[0].name  # "58.0% PQ on COCO"
+    before = [s for s in same if s.type == "Dataset" and s.end <= where]
     if before:
         return before[-1].name
     return after[0].name if after else None

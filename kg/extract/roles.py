@@ -90,7 +90,7 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
 _REPORTED_NUMBER = re.compile(r"\d+(\.\d+)?\s?(%|x\b|×|points?\b|pp\b)|\b\d+\.\d+\b")
 
 
-def evaluates_here(words: list[str], start: int, sentence: str) -> bool:
+def evaluates_here(words: list[str], start: int, sentence: str, has_metric: bool = False) -> bool:
     """A dataset mention in an "experiments on X" context, or with numbers reported.
 
     >>> evaluates_here("NormFormer improves GLUE performance by 1.9 %".split(), 2,
@@ -101,8 +101,8 @@ def evaluates_here(words: list[str], start: int, sentence: str) -> bool:
         return True  # "on X", "On X, …", "across X and Y"
     if evaluation_sentence(sentence) and words[start - 2:start] == ["from", "the"]:
         return True  # "we compare … on languages from the XL-Sum dataset"
-    if not evaluation_sentence(sentence):
-        return False
+    if not (has_metric or evaluation_sentence(sentence)):
+        return False  # a sentence that names a metric or reports experiments
     return after_on(words, start, window=12) or bool(_REPORTED_NUMBER.search(sentence))
 
 

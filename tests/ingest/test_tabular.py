@@ -1,0 +1,74 @@
+"""JSON Lines and CSV readers: fields, line numbers, and skipped records."""
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from kg.errors import InputWarning
+from kg.ingest.tabular import parse_csv, parse_jsonl
+
+
+def clean(reader, lines, file):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        return list(reader(lines, file))
+
+
+def test_jsonl_fields_and_lines():
+    lines = ['{"id": 7, "title": " A Title ", "abstract": "An abstract.", "url": "https://x.org/a"}',
+             "",
+             '{"title": "B", "abstract": "Bee.", "code_url": "https://github.com/o/r"}']
+    got = clean(parse_jsonl, lines, "f.jsonl")
+    assert [(r.line, r.id, r.title, r.abstract, r.url, r.file) for r in got] == [
+        (1, "7", "A Title", "An abstract.", "https://x.org/a", "f.jsonl"),
+        (3, None, "B", "Bee.", "https://github.com/o/r", "f.jsonl"),
+    ]
+
+
+def test_jsonl_malformed_line_warns_and_rest_is_read(warned):
+    lines = ['{"title": "A", "abstract": "a."}', '{"title": "B", "abstract": ', '{"title": "C", "abstract": "c."}']
+    with pytest.warns(InputWarning) as rec:
+        got = list(parse_jsonl(lines, "f.jsonl"))
+    assert [r.title for r in got] == ["A", "C"]
+    warned(rec, "f.jsonl", 2, "malformed JSON")
+
+
+def test_jsonl_record_missing_abstract_warns(warned):
+    lines = ['{"title": "A"}', '{"title": "B", "abstract": "   "}', '[1, 2]', '{"title": "C", "abstract": "c."}']
+    with pytest.warns(InputWarning) as rec:
+        got = list(parse_jsonl(lines, "f.jsonl"))
+    assert [r.title for r in got] == ["C"]
+    warned(rec, "f.jsonl", 1, "abstract")
+    warned(rec, "f.jsonl", 2, "abstract")
+    warned(rec, "f.jsonl", 3, "JSON object")
+
+
+def test_csv_fields_any_case_header_and_lines():
+    lines = ["ID,Title,ABSTRACT,url", "1,A Title,An abstract.,https://x.org/a", "", '2,"B, quoted","Bee ""b"".",']
+    got = clean(parse_csv, lines, "f.csv")
+    assert [(r.line, r.id, r.title, r.abstract, r.url) for r in got] == [
+        (2, "1", "A Title", "An abstract.", "https://x.org/a"),
+        (4, "2", "B, quoted", 'Bee "b".', None),
+    ]
+
+
+def test_csv_without_abstract_column_warns_and_is_skipped(warned):
+    with pytest.warns(InputWarning) as rec:
+        got = list(parse_csv(["title,summary", "A,a."], "f.csv"))
+    assert got == []
+    warned(rec, "f.csv", 1, "abstract")
+
+
+def test_csv_short_row_warns(warned):
+    with pytest.warns(InputWarning) as rec:
+        got = list(parse_csv(["title,abstract,url", "A,a.", "B,b.,"], "f.csv"))
+    assert [r.title for r in got] == ["B"]
+    warned(rec, "f.csv", 2, "fields")
+
+
+def test_csv_multiline_field_source_is_the_line_the_record_starts_on():
+    # Source.line is "the 1-based line it starts on" (kg.records.Source)
+    lines = ["title,abstract", 'A,"first line', 'second line"', "B,b."]
+    got = clean(parse_csv, lines, "f.csv")
+    assert [(r.title, r.line) for r in got] == [("A", 2), ("B", 4)]

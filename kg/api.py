@@ -12,11 +12,13 @@ DEFAULT_GRAPH = "output"
 
 
 def build(inputs=("seeds",), output="output", *, progress: bool = False, html: bool = True,
-          site: bool = True):
+          site: bool = True, jobs: int = 1, engine: str = "local", scheduler: str | None = None,
+          cache: bool = True):
     """Build the graph of ``inputs`` (files or directories) into ``output``; see :mod:`kg.builder`."""
     from .builder import build as _build
 
-    return _build(inputs, output, progress=progress, html=html, site=site)
+    return _build(inputs, output, progress=progress, html=html, site=site, jobs=jobs, engine=engine,
+                  scheduler=scheduler, cache=cache)
 
 
 def query(sparql: str, graph: str | os.PathLike = DEFAULT_GRAPH):

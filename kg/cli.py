@@ -54,12 +54,21 @@ def main() -> None:
               help="Show a progress bar (default: only on a terminal).")
 @click.option("--site/--no-site", default=True, show_default=True,
               help="Also write the browsable static site OUTPUT/site/.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1),
+              help="Extraction worker processes (or Dask workers of a local cluster).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Run extraction in local processes or as Dask tasks.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler to use (e.g. tcp://host:8786); default: a local cluster.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse extractions of unchanged papers (OUTPUT/.kg-cache.sqlite).")
 @handle_errors
-def build(inputs, output, progress, site):
+def build(inputs, output, progress, site, jobs, engine, scheduler, cache):
     """Build the graph of INPUTS (files or directories; default: seeds/) into OUTPUT."""
     if progress is None:
         progress = sys.stderr.isatty()
-    summary = api.build(inputs or ("seeds",), output, progress=progress, site=site)
+    summary = api.build(inputs or ("seeds",), output, progress=progress, site=site, jobs=jobs,
+                        engine=engine, scheduler=scheduler, cache=cache)
     click.echo(str(summary))
 
 

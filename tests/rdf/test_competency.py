@@ -59,7 +59,6 @@ def test_top_datasets(seeds_graph):
 def test_papers_on_glue(seeds_graph):
     r = q("papers-on-glue", seeds_graph)
     assert r.columns == ["title", "proposed"]
-    titles = [t for t, _ in r.rows]
     assert len(r) >= 3
     electra = [p for t, p in r.rows if t.startswith("ELECTRA:")]
     assert electra and "ELECTRA" in (electra[0] or "")

@@ -48,7 +48,8 @@ def export(fmt: str, graph: str | os.PathLike = DEFAULT_GRAPH, output: str | os.
 
     f = get_format(fmt)
     source = load_rdflib(graph) if f.kind == "rdf" else load_graph(graph)
-    out = Path(output) if output else Path(graph if Path(graph).is_dir() else ".") / f"graph{f.suffix}"
+    # default: DIR/exports/graph.EXT, never the build's own graph.nt or graph.json
+    out = Path(output) if output else Path(graph if Path(graph).is_dir() else ".") / "exports" / f"graph{f.suffix}"
     f.write(source, out)
     return out
 
@@ -110,3 +111,32 @@ def evaluate(gold: str | os.PathLike, graph: str | os.PathLike = DEFAULT_GRAPH):
     from .scoring import evaluate_graph, read_gold
 
     return evaluate_graph(read_gold(gold), load_graph(graph))
+
+
+def validate(graph: str | os.PathLike = DEFAULT_GRAPH, *, limit: int = 20):
+    """Check the built graph against ``ontology/shapes.ttl`` (pySHACL); see :mod:`kg.validate`.
+
+    Returns the :class:`~kg.validate.ValidationReport` when the graph conforms; raises
+    :class:`~kg.errors.ValidationError` (its ``report`` attached) with the grouped
+    violations, at most ``limit`` groups, when it does not.
+    """
+    from .errors import ValidationError
+    from .validate import validate_graph
+
+    report = validate_graph(graph)
+    if not report.conforms:
+        raise ValidationError(report.text(limit), report)
+    return report
+
+
+def serve(graph: str | os.PathLike = DEFAULT_GRAPH, host: str = "127.0.0.1", port: int = 7878, *,
+          timeout: float | None = 30.0, max_results: int | None = 100_000, workers: int = 2,
+          on_start=None) -> None:
+    """Serve a read-only SPARQL endpoint (``/sparql``) and the HTML view (``/``) until Ctrl-C.
+
+    ``on_start(server)`` is called once the server listens (``server.url``); see :mod:`kg.serve`.
+    """
+    from .serve import run_server
+
+    run_server(graph, host, port, timeout=timeout, max_results=max_results, workers=workers,
+               on_start=on_start)

@@ -101,7 +101,8 @@ def query(query, graph, fmt, list_):
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(_formats()), required=True, help="Output format.")
 @GRAPH_OPTION
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: DIR/graph.EXT).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="File to write (default: DIR/exports/graph.EXT).")
 @handle_errors
 def export(fmt, graph, output):
     """Export the built graph as Turtle, N-Triples, JSON-LD, GraphML, GEXF, JSON or CSV."""
@@ -154,6 +155,37 @@ def evaluate(gold, graph, as_json):
     """Precision, recall and F1 per type and role against GOLD records (JSON Lines)."""
     result = api.evaluate(gold, graph)
     click.echo(json.dumps(result.as_dict(), indent=1) if as_json else result.table())
+
+
+@main.command()
+@GRAPH_OPTION
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1),
+              help="Show at most this many groups of violations.")
+@handle_errors
+def validate(graph, limit):
+    """Check the built graph against the SHACL shapes (ontology/shapes.ttl)."""
+    click.echo(str(api.validate(graph, limit=limit)))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
+@GRAPH_OPTION
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds a query may run before it is stopped (503); 0: no limit.")
+@click.option("--max-results", default=100_000, show_default=True, type=click.IntRange(0),
+              help="Rows (or triples) an answer is cut to (header KG-Truncated); 0: no limit.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1),
+              help="Query worker processes (each holds a copy of the graph).")
+@handle_errors
+def serve(host, port, graph, timeout, max_results, workers):
+    """Serve a read-only SPARQL endpoint over the built graph, and its HTML view, until Ctrl-C."""
+    def started(server):
+        click.echo(f"SPARQL endpoint {server.url}sparql and HTML view {server.url} "
+                   f"({server.app.pool.triples} triples from {server.app.graph_file}); Ctrl-C stops")
+
+    api.serve(graph, host, port, timeout=timeout, max_results=max_results, workers=workers,
+              on_start=started)
 
 
 if __name__ == "__main__":  # pragma: no cover

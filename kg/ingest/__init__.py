@@ -113,7 +113,7 @@ def merge(records: Iterable[RawRecord]) -> list[Paper]:
         best = min(group, key=lambda r: (-len(r.abstract), r.abstract, r.title))
         url = min((r.url for r in group if r.url), default=None)
         sources = tuple(sorted({Source(r.file, r.line) for r in group}, key=lambda s: (s.file, s.line)))
-        papers.append(Paper(id=pid, title=" ".join(best.title.split()), abstract=best.abstract,
+        papers.append(Paper(id=pid, title=best.title.strip(), abstract=best.abstract,
                             url=url, sources=sources))
     papers.sort(key=lambda p: p.id)
     return papers

@@ -6,10 +6,14 @@ import warnings
 
 import pytest
 from rdflib import Graph
+from rdflib.namespace import OWL, RDF
+
+from kg.rdf.vocab import MLKG
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from kg import api
 from kg.formats import FORMATS, get_format
+from kg.formats.rdf_formats import ONTOLOGY_GRAPH, source_graph
 from kg.errors import FormatError
 from kg.rdf.serialize import load_rdflib
 
@@ -21,10 +25,16 @@ def built(fixture_build):
 
 
 def triples_of(obj) -> Graph:
-    """A plain Graph of every triple, whatever named graph (N-Quads, TriG) holds it."""
+    """A plain Graph of every data triple, whatever named graph (N-Quads, TriG) holds it.
+
+    The ontology's own graph and the labels of the source graphs are not data of the build.
+    """
     g = Graph()
     if hasattr(obj, "quads"):
-        for s, p, o, _ in obj.quads((None, None, None, None)):
+        for s, p, o, c in obj.quads((None, None, None, None)):
+            name = getattr(c, "identifier", c)
+            if name == ONTOLOGY_GRAPH or s == name:
+                continue
             g.add((s, p, o))
     else:
         for t in obj:
@@ -91,5 +101,23 @@ def test_export_writes_the_default_path(tmp_path, built, name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         path = api.export(name, graph)
-    assert path == graph / f"graph{FORMATS[name].suffix}"
+    assert path == graph / "exports" / f"graph{FORMATS[name].suffix}"  # never the build's own files
     assert path.is_file() and path.stat().st_size > 0
+    assert (graph / "graph.nt").read_bytes() == (built / "graph.nt").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["nq", "trig"])
+def test_quads_have_a_graph_per_source_and_the_ontology(tmp_path, built, name):
+    fmt = FORMATS[name]
+    original = load_rdflib(built)
+    path = tmp_path / f"graph{fmt.suffix}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        fmt.write(original, path)
+        ds = fmt.read(path)
+    names = {getattr(c, "identifier", c) for _, _, _, c in ds.quads((None, None, None, None))}
+    sources = {str(o).rsplit(":", 1)[0] for o in original.objects(None, MLKG.source)}
+    assert ONTOLOGY_GRAPH in names
+    assert {source_graph(s) for s in sources} <= names and len(sources) >= 2
+    onto = ds.graph(ONTOLOGY_GRAPH)
+    assert (MLKG.Paper, RDF.type, OWL.Class) in onto

@@ -268,6 +268,8 @@ def is_modifier(word: str) -> bool:
         return False
     if w.endswith("ing") and "-" not in w:
         return False
+    if w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")) and "-" not in w:
+        return False  # "approximates", "mitigates": a verb (or a plural), not a modifier
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return w not in STOP_WORDS and not w.endswith("ly")

@@ -278,7 +278,14 @@ def listed_before_data_noun(words: list[str], lower: list[str], stop: set[str], 
             items.append((j + 1, end))
         if len(items) < 2:
             continue  # a single name before the noun is the DATANAME pattern's job
+        first = min(items)
+        if j < 0 or words[j] in {".", ";", ":"}:
+            items.remove(first)  # "Furthermore, X and Y datasets": the list starts after the adverb
         for a, b in items:
+            while a < b and (lower[a] == words[a] and "-" not in words[a:b] or lower[a] in stop):
+                a += 1  # "standard Enwik8": a lower-case adjective is not part of the name
+            if a == b:
+                continue
             text = " ".join(words[a:b]).replace(" - ", "-")
             looks = any(ch.isupper() or ch.isdigit() for ch in text) or "-" in words[a:b]
             if looks and lower[a] not in stop and not lex.is_generic(text) and b - a <= 4:

@@ -165,12 +165,16 @@ def default_lexicon() -> Lexicon:
 
 
 def version_of_data() -> str:
-    """A hash of the packaged data files: changes when the lexicon changes."""
+    """A hash of the extractor's data files and rule code: changes with any lexicon or rule change.
+
+    It keys the extraction cache, so a cached result is never reused by a different extractor.
+    """
     import hashlib
 
     h = hashlib.sha256()
-    for name in ("lexicon.jsonl", "generic.txt", "patterns.jsonl"):
-        f = DATA / name
-        if f.is_file():
-            h.update(f.read_bytes())
+    package = resources.files("kg.extract")
+    for f in sorted((p for p in package.iterdir() if p.name.endswith(".py")), key=lambda p: p.name):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    for name in sorted(p.name for p in DATA.iterdir() if p.is_file()):
+        h.update(name.encode() + b"\0" + (DATA / name).read_bytes())
     return h.hexdigest()[:12]

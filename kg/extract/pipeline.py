@@ -26,6 +26,7 @@ from .components import SEPARATOR, sentence_bounds, token_view
 from .lexicon import DATA, version_of_data
 from .relations import Span, based_on, results
 from .repos import find_repositories
+from .shapes import shape_patterns
 from .roles import evaluates_here, proposes_here, strongest, title_head
 
 EXTRACTOR_VERSION = "0.1"
@@ -46,7 +47,7 @@ def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Languag
                          config={"spans_key": "kg_names", "validate": False, "overwrite": True})
     patterns = [json.loads(line) for line in (DATA / "patterns.jsonl").read_text().splitlines()
                 if line.strip()]
-    ruler.add_patterns(patterns)
+    ruler.add_patterns(shape_patterns(nlp.vocab, patterns))
     nlp.add_pipe("kg_entities", config={"lexicon": lexicon, "generic": generic})
     return nlp
 

@@ -26,6 +26,7 @@ from .candidates import (GENERIC_BASELINE, WEAK_METRICS, Candidate, choose, is_m
 from .lexicon import DATA, Lexicon, default_lexicon
 from .names import SIZE, head_type
 from .repos import find_repositories
+from .tokenizer import pattern_tokenizer
 from .roles import proposes_here, title_expansion, title_head
 
 SEPARATOR = "\n\n"
@@ -49,6 +50,14 @@ def token_view(doc: Doc) -> tuple[list[str], list[int]]:
             starts.append(first)
         cached = doc.user_data["kg_view"] = (words, starts)
     return cached
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per doc (spaCy rebuilds it from the tokens on every access)."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
 
 
 def sentence_bounds(starts: list[int], i: int) -> tuple[int, int]:
@@ -75,9 +84,10 @@ class LexiconMatcher:
         by_matcher: dict[tuple[bool, str], list[str]] = {}
         for mid, form, case_sensitive in lexicon.patterns():
             by_matcher.setdefault((case_sensitive, mid), []).append(form)
+        tokenizer = pattern_tokenizer(nlp)
         for (case_sensitive, mid), forms in by_matcher.items():
             matcher = self.exact if case_sensitive else self.lower
-            matcher.add(mid, list(nlp.tokenizer.pipe(forms)))
+            matcher.add(mid, list(tokenizer.pipe(forms)))
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -119,6 +129,7 @@ def _name_like(text: str) -> bool:
 
 
 _TITLE_WORD = re.compile(r"^[A-Z][a-z]+$")
+_LOWER_OR_HYPHEN = re.compile(r"^(?:[a-z][a-z0-9]*|-)$")
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
 _SIZE_TOKEN = re.compile(r"^(\d+(\.\d+)?[BMKbmk]|[BLSTH]\d*(/\d+)?|\d{2,3}|v\d+)$")
 """A size, depth or checkpoint suffix after a hyphen: 7B, 1.4B, B, B1, L/16, 50, 121, v2."""
@@ -136,13 +147,19 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
     """The entity spans of a paper's doc (title + separator + abstract)."""
     words, starts = token_view(doc)
     lower = [w.lower() for w in words]
-    title_end = doc.text.find(SEPARATOR)
-    title_end = len(doc.text) if title_end < 0 else title_end
+    text = doc_text(doc)
+    title_end = text.find(SEPARATOR)
+    title_end = len(text) if title_end < 0 else title_end
     cands = [Candidate(s.start, s.end, "lexicon", s.label_, s.kb_id_) for s in doc.spans["kg_lexicon"]]
     for s in doc.spans["kg_names"]:
+        start = s.start
+        if s.label_ == "PHRASE":  # "cross-layer attention": modifiers + a technique head
+            start = phrase_start(doc, words, lower, s.start)
+            if start is not None and not lex.is_generic(doc[start:s.end].text):
+                cands.append(Candidate(start, s.end, "PHRASE", head_type(doc[start:s.end].text)))
+            continue
         if s.text.lower() in stop or lex.is_generic(s.text):
             continue
-        start = s.start
         if s.label_ == "TITLED":  # drop sentence-initial words such as "The", "Our"
             while start < s.end - 1 and doc[start].is_stop:
                 start += 1
@@ -163,22 +180,12 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             continue
         if s.label_ == "NAME" and len(s) > 1 and all(t.text == "-" or _TITLE_WORD.match(t.text) for t in s):
             continue  # "Attention-Sink-Aware", "Outlier-Aware": capitalised words, not a name
-        if s.label_ == "PHRASE":  # "cross-layer attention": modifiers + a technique/task head
-            while start < s.end - 1 and (not is_modifier(words[start]) or words[start] == "-" or
-                                         _verb_after_auxiliary(lower, start)):
-                start += 1
-            if start > 0 and doc[start - 1].text == "-":
-                continue  # the start of a hyphenated word ("few-shot") is missing
-            if s.end - start < 2 or not all(is_modifier(t.text) for t in doc[start:s.end - 1]):
-                continue
-            cands.append(Candidate(start, s.end, "PHRASE", head_type(doc[start:s.end].text)))
-            continue
         cands.append(Candidate(start, s.end, s.label_))
     cands += plain_word_names(words, lower, stop, lex)
     cands += listed_before_data_noun(words, lower, stop, lex)
     # abbreviations: both forms become one entity, every other use of the short form too
     short_forms: dict[str, tuple[str, str]] = {}
-    for abbr in find_abbreviations(doc.text):
+    for abbr in find_abbreviations(text):
         long_span = _char_span(doc, abbr.long_start, abbr.long_end, "contract")
         short_span = _char_span(doc, abbr.short_start, abbr.short_end, "contract")
         if long_span is None or short_span is None or short_span.text.lower() in stop \
@@ -206,20 +213,20 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             if w in short_forms:
                 type_, name = short_forms[w]
                 cands.append(Candidate(i, i + 1, "abbreviation", type_, name))
-    head = title_head(doc.text[:title_end])
+    head = title_head(text[:title_end])
     if head is not None:
         span = _char_span(doc, *head)
         if span is not None and span.text.lower() not in stop and not lex.is_generic(span.text) \
                 and span[-1].lower_ not in _FAMILY_HEADS:
             cands.append(Candidate(span.start, span.end, "title"))
-    url_tokens = {t.i for r in find_repositories(doc.text)
+    url_tokens = {t.i for r in find_repositories(text)
                   for t in (_char_span(doc, r.start, r.end) or [])}
     for i in range(1, len(words)):  # "the vanilla Transformer": the specific original model
         if words[i] in ("Transformer", "Transformers") and GENERIC_BASELINE.match(words[i - 1]):
             cands.append(Candidate(i, i + 1, "lexicon", "Model", "Transformer"))
-    expansion = title_expansion(doc.text[:title_end])
+    expansion = title_expansion(text[:title_end])
     if head is not None and expansion is not None:  # "ShapeFormer: Shapelet Transformer for …"
-        head_name = doc.text[head[0]:head[1]]
+        head_name = text[head[0]:head[1]]
         same = {expansion.lower()}
         cands = [replace(c, source="abbreviation", type="Model", name=head_name)
                  if doc[c.start:c.end].text.lower() in same or (c.name or "").lower() in same else c
@@ -291,6 +298,30 @@ def listed_before_data_noun(words: list[str], lower: list[str], stop: set[str], 
             if looks and lower[a] not in stop and not lex.is_generic(text) and b - a <= 4:
                 out.append(Candidate(a, b, "DATANAME", "Dataset"))
     return out
+
+
+def phrase_start(doc: Doc, words: list[str], lower: list[str], head: int) -> int | None:
+    """First token of the modifiers before a technique head ("gated" in "… and gated attention").
+
+    Walks left over up to five modifier words (hyphen-joined words count as one
+    modifier, a spaced dash ends the phrase); ``None`` when there is no modifier
+    or the phrase would start inside a hyphenated word ("few-shot").
+    """
+    start = head
+    while start > 0 and head - start < 5:
+        w = words[start - 1]
+        if w == "-":
+            if doc[start - 1].whitespace_ or doc[start - 2].whitespace_ if start >= 2 else True:
+                break  # " - " is a dash between clauses, not a hyphen
+        elif not (_LOWER_OR_HYPHEN.match(w) and is_modifier(w) and not _verb_after_auxiliary(lower, start - 1)):
+            break
+        start -= 1
+    while start < head and words[start] == "-":
+        start += 1
+    if start == head or (start > 0 and words[start - 1] == "-" and not doc[start - 1].whitespace_
+                         and not doc[start - 2].whitespace_):
+        return None
+    return start
 
 
 def plain_word_names(words: list[str], lower: list[str], stop: set[str], lex: Lexicon) -> list[Candidate]:

@@ -22,11 +22,12 @@ from spacy.tokens import Doc
 
 from ..records import Extraction, Mention, Paper, Relation, Result
 from . import components  # noqa: F401  (registers the kg_* factories)
-from .components import SEPARATOR, sentence_bounds, token_view
+from .components import SEPARATOR, doc_text, sentence_bounds, token_view
 from .lexicon import DATA, version_of_data
 from .relations import Span, based_on, results
 from .repos import find_repositories
 from .shapes import shape_patterns
+from .tokenizer import adapt_tokenizer
 from .roles import evaluates_here, proposes_here, strongest, title_head
 
 EXTRACTOR_VERSION = "0.1"
@@ -50,29 +51,6 @@ def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Languag
     ruler.add_patterns(shape_patterns(nlp.vocab, patterns))
     nlp.add_pipe("kg_entities", config={"lexicon": lexicon, "generic": generic})
     return nlp
-
-
-def adapt_tokenizer(nlp: Language) -> None:
-    """Tokenizer rules for ML names; offsets stay exact.
-
-    - a size or version suffix splits off ("LLaMA-7B" → LLaMA - 7B, "ResNet-50"), so the
-      family matches the lexicon and the suffix can be folded;
-    - "1M", "5B", "1K" stay whole (spaCy's unit rule would split "1M" into 1 + M);
-    - a sentence-final period splits off "ImageNet-1K.";
-    - LaTeX commands split off words ("MobileNetV2\\times");
-    - "@k" splits off a metric ("MRR@10" → MRR @ 10), so the metric matches and keeps its cutoff.
-
-    >>> nlp = spacy.blank("en"); adapt_tokenizer(nlp)
-    >>> [t.text for t in nlp("on AeroDepth-1M, LAION-5B and ImageNet-1K.")]
-    ['on', 'AeroDepth', '-', '1M', ',', 'LAION', '-', '5B', 'and', 'ImageNet', '-', '1K', '.']
-    """
-    infixes = list(nlp.Defaults.infixes) + [r"\\(?=[a-zA-Z])", r"(?<=[A-Za-z])-(?=[0-9])",
-                                            r"(?<=[A-Za-z0-9])@(?=[0-9kK])"]
-    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
-    suffixes = [sfx.replace("|T|G|M|K|", "|") if "km²" in sfx else sfx for sfx in nlp.Defaults.suffixes]
-    suffixes.append(r"(?<=[0-9][A-Z])\.")
-    suffixes.append(r"(?<=-[A-Za-z0-9])\.")  # "… in ROUGE-L." ends the sentence
-    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
 
 
 def paper_text(paper: Paper) -> str:
@@ -104,6 +82,7 @@ def _field(doc: Doc, paper: Paper, start: int, end: int) -> tuple[str, int, int]
 def to_extraction(doc: Doc, paper: Paper) -> Extraction:
     """The plain records of one analysed doc: mentions with roles, relations, results."""
     words, starts = token_view(doc)
+    text = doc_text(doc)
     head = title_head(paper.title)
     spans = list(doc.spans["kg"])
     sent_of = {s.start: sentence_bounds(starts, s.start) for s in spans}
@@ -126,7 +105,7 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
                 others=[(o.start - s0, o.end - s0) for o in spans if s0 <= o.start < s1 and o.start != s.start]):
             role = "proposes"
         elif s.label_ == "Dataset" and evaluates_here(
-                sw, rs, doc.text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])],
+                sw, rs, text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])],
                 has_metric=any(o.label_ == "Metric" and s0 <= o.start < s1 for o in spans)):
             role = "evaluates_on"
         mention_roles.append((s, name, role))
@@ -159,7 +138,7 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
     found = []
     for r in results(words, rel_spans, proposed):
         s0, s1 = sentence_bounds(starts, r.start)
-        evidence = doc.text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])]
+        evidence = text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])]
         found.append(Result(paper=paper.id, model=r.model, metric=r.metric, value=r.value,
                             dataset=r.dataset, evidence=evidence.strip()))
     return Extraction(paper=paper.id, mentions=tuple(mentions), relations=tuple(relations),

@@ -1,0 +1,44 @@
+"""The tokenizer rules kg adds to spaCy's blank English tokenizer.
+
+Both the texts and the lexicon's names go through the same rules, so a name
+splits the same way wherever it is written.
+"""
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+
+def adapt_tokenizer(nlp: Language) -> None:
+    """Tokenizer rules for ML names; offsets stay exact.
+
+    - a size or version suffix splits off ("LLaMA-7B" → LLaMA - 7B, "ResNet-50"), so the
+      family matches the lexicon and the suffix can be folded;
+    - "1M", "5B", "1K" stay whole (spaCy's unit rule would split "1M" into 1 + M);
+    - a sentence-final period splits off "ImageNet-1K.";
+    - LaTeX commands split off words ("MobileNetV2\\times");
+    - "@k" splits off a metric ("MRR@10" → MRR @ 10), so the metric matches and keeps its cutoff.
+
+    >>> nlp = spacy.blank("en"); adapt_tokenizer(nlp)
+    >>> [t.text for t in nlp("on AeroDepth-1M, LAION-5B and ImageNet-1K.")]
+    ['on', 'AeroDepth', '-', '1M', ',', 'LAION', '-', '5B', 'and', 'ImageNet', '-', '1K', '.']
+    """
+    infixes = list(nlp.Defaults.infixes) + [r"\\(?=[a-zA-Z])", r"(?<=[A-Za-z])-(?=[0-9])",
+                                            r"(?<=[A-Za-z0-9])@(?=[0-9kK])"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    suffixes = [sfx.replace("|T|G|M|K|", "|") if "km²" in sfx else sfx for sfx in nlp.Defaults.suffixes]
+    suffixes.append(r"(?<=[0-9][A-Z])\.")
+    suffixes.append(r"(?<=-[A-Za-z0-9])\.")  # "… in ROUGE-L." ends the sentence
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+
+
+def pattern_tokenizer(nlp: Language):
+    """A second tokenizer with the same rules and vocabulary, for lexicon and pattern texts.
+
+    Tokenizing thousands of lexicon names with the pipeline's own tokenizer
+    made it three times slower on every text afterwards (measured: 4,900 → 1,450
+    abstracts/s); a separate tokenizer sharing the vocabulary keeps it fast.
+    """
+    other = spacy.blank(nlp.lang, vocab=nlp.vocab)
+    adapt_tokenizer(other)
+    return other.tokenizer

@@ -71,7 +71,10 @@ def best_long_form(short: str, long_text: str) -> int | None:
 def _window(text: str, end: int, short: str) -> int:
     """Start of the ``min(|A| + 5, 2|A|)`` words before ``end``."""
     n = min(len(short) + 5, len(short) * 2)
-    words = list(_WORD.finditer(text, 0, end))
+    begin = max(0, end - 60 * n)  # no word is longer than this: search only the text just before
+    words = list(_WORD.finditer(text, begin, end))
+    if begin > 0 and words:
+        words = words[1:]  # the first match may be a cut word
     return words[-n].start() if len(words) >= n else (words[0].start() if words else end)
 
 

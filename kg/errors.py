@@ -38,5 +38,17 @@ class LookupFailed(KGError):
     """A node asked for by name is not in the graph."""
 
 
+class ValidationError(KGError):
+    """A built graph does not conform to the SHACL shapes; ``report`` holds the results."""
+
+    def __init__(self, message: str, report=None):
+        super().__init__(message)
+        self.report = report
+
+
+class ServerError(KGError):
+    """The SPARQL endpoint cannot start (address in use, graph does not load, …)."""
+
+
 class InputWarning(UserWarning):
     """A file, line or record was skipped; the message names file and line."""

@@ -114,14 +114,14 @@ def evaluate(gold: str | os.PathLike, graph: str | os.PathLike = DEFAULT_GRAPH):
 
 
 def validate(graph: str | os.PathLike = DEFAULT_GRAPH, *, limit: int = 20):
-    """Check the built graph against ``ontology/shapes.ttl`` (pySHACL); see :mod:`kg.validate`.
+    """Check the built graph against ``ontology/shapes.ttl`` (pySHACL); see :mod:`kg.shacl`.
 
-    Returns the :class:`~kg.validate.ValidationReport` when the graph conforms; raises
+    Returns the :class:`~kg.shacl.ValidationReport` when the graph conforms; raises
     :class:`~kg.errors.ValidationError` (its ``report`` attached) with the grouped
     violations, at most ``limit`` groups, when it does not.
     """
     from .errors import ValidationError
-    from .validate import validate_graph
+    from .shacl import validate_graph
 
     report = validate_graph(graph)
     if not report.conforms:
@@ -134,9 +134,9 @@ def serve(graph: str | os.PathLike = DEFAULT_GRAPH, host: str = "127.0.0.1", por
           on_start=None) -> None:
     """Serve a read-only SPARQL endpoint (``/sparql``) and the HTML view (``/``) until Ctrl-C.
 
-    ``on_start(server)`` is called once the server listens (``server.url``); see :mod:`kg.serve`.
+    ``on_start(server)`` is called once the server listens (``server.url``); see :mod:`kg.endpoint`.
     """
-    from .serve import run_server
+    from .endpoint import run_server
 
     run_server(graph, host, port, timeout=timeout, max_results=max_results, workers=workers,
                on_start=on_start)

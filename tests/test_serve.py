@@ -21,7 +21,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg import api
 from kg.errors import GraphNotFoundError, ServerError
-from kg.serve import is_update, make_app, make_server
+from kg.endpoint import is_update, make_app, make_server
 
 MLKG = "https://w3id.org/mlkg/ontology#"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # |triples|^4 rows

@@ -12,7 +12,7 @@ from kg import api
 from kg.cli import main
 from kg.errors import GraphNotFoundError, ValidationError
 from kg.rdf.ontology import ontology_file
-from kg.validate import PreparedQueryGraph, validate_graph
+from kg.shacl import PreparedQueryGraph, validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 MLKG = "https://w3id.org/mlkg/ontology#"

@@ -1,4 +1,4 @@
-"""``kg.serve``: a read-only SPARQL 1.1 Protocol endpoint over a built graph, and its HTML view.
+"""``kg.serve`` (module ``kg.endpoint``): a read-only SPARQL 1.1 Protocol endpoint over a built graph, and its HTML view.
 
 * ``GET /sparql?query=…``, ``POST /sparql`` with a form-encoded ``query=…`` or an
   ``application/sparql-query`` body (SPARQL 1.1 Protocol, section 2.1);
@@ -163,7 +163,7 @@ def _not_acceptable(kind: str, media: dict) -> str:
 
 
 def _worker_main() -> None:  # pragma: no cover - runs in a child process
-    """A query worker: ``python -c "import kg.serve; kg.serve._worker_main()" GRAPH``.
+    """A query worker: ``python -c "import kg.endpoint; kg.endpoint._worker_main()" GRAPH``.
 
     Jobs come in on stdin and replies go out on the original stdout, both as
     pickled messages (``multiprocessing.connection`` framing); anything printed
@@ -205,7 +205,7 @@ class _Worker:
         root = str(Path(__file__).resolve().parents[1])  # so a checkout without install works too
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "import kg.serve; kg.serve._worker_main()", graph],
+            [sys.executable, "-c", "import kg.endpoint; kg.endpoint._worker_main()", graph],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True)
         self.jobs = Connection(os.dup(self.process.stdin.fileno()), readable=False)
         self.replies = Connection(os.dup(self.process.stdout.fileno()), writable=False)

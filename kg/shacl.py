@@ -1,4 +1,4 @@
-"""``kg.validate``: check a built graph against the SHACL shapes of ``ontology/shapes.ttl``.
+"""``kg.validate`` (module ``kg.shacl``): check a built graph against the SHACL shapes of ``ontology/shapes.ttl``.
 
 pySHACL does the checking (no inference: the shapes need none).  The report
 lists every result with its focus node, path, value and message, grouped by

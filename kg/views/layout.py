@@ -82,30 +82,8 @@ def sector_layout(graph: nx.MultiDiGraph, nodes: Sequence[str],
     pos = _entity_positions(graph, entities, spacing) if entities else {}
     extent = max((math.hypot(x, y) for x, y in pos.values()), default=0.0)
 
-    papers = [n for n in nodes if kind_of(graph, n) == "Paper"]
-    for paper in papers:
-        roles: dict[str, tuple] = {}
-        for _, ent, data in graph.out_edges(paper, data=True):
-            if ent in pos:
-                key = (role_key(str(data.get("role") or "uses")), paper_count(graph, ent), ent)
-                roles[ent] = min(roles.get(ent, key), key)
-        if not roles:
-            continue
-        # Near the entity the paper is most about (proposes it, or the rarest
-        # one it mentions), pulled a little towards the others.
-        anchor = pos[min(roles, key=roles.__getitem__)]
-        cx = sum(pos[e][0] for e in roles) / len(roles)
-        cy = sum(pos[e][1] for e in roles) / len(roles)
-        jx, jy = _jitter(paper, spacing * 0.8)
-        pos[paper] = (0.75 * anchor[0] + 0.25 * cx + jx, 0.75 * anchor[1] + 0.25 * cy + jy)
-
-    for node in nodes:
-        if node in pos or kind_of(graph, node) != "Result":
-            continue
-        anchors = [pos[p] for p in graph.predecessors(node) if p in pos]
-        if anchors:
-            jx, jy = _jitter(node, spacing * 0.5)
-            pos[node] = (anchors[0][0] + jx, anchors[0][1] + jy)
+    # papers near the entity they are most about, results beside their paper
+    pos.update(_place_papers_and_results(graph, nodes, pos, spacing, pull=0.25))
 
     rest = [n for n in nodes if n not in pos]
     ring = max(extent + 2 * spacing, spacing * math.sqrt(len(rest) / math.pi) * 2)
@@ -290,7 +268,9 @@ def map_layout(graph: nx.MultiDiGraph, nodes: Sequence[str], spacing: float = SP
 
 def _place_papers_and_results(graph: nx.MultiDiGraph, nodes: Sequence[str],
                               pos: dict[str, tuple[float, float]],
-                              spacing: float) -> dict[str, tuple[float, float]]:
+                              spacing: float, pull: float = 0.3) -> dict[str, tuple[float, float]]:
+    """Each paper near the entity it is most about (proposes it, or the rarest one it
+    mentions), pulled by ``pull`` towards the others; each result beside its paper."""
     out: dict[str, tuple[float, float]] = {}
     for paper in nodes:
         if kind_of(graph, paper) != "Paper":
@@ -306,7 +286,7 @@ def _place_papers_and_results(graph: nx.MultiDiGraph, nodes: Sequence[str],
         cx = sum(pos[e][0] for e in roles) / len(roles)
         cy = sum(pos[e][1] for e in roles) / len(roles)
         jx, jy = _jitter(paper, spacing * 0.8)
-        out[paper] = (0.7 * anchor[0] + 0.3 * cx + jx, 0.7 * anchor[1] + 0.3 * cy + jy)
+        out[paper] = ((1 - pull) * anchor[0] + pull * cx + jx, (1 - pull) * anchor[1] + pull * cy + jy)
     for node in nodes:
         if kind_of(graph, node) != "Result":
             continue

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph
+
 from . import __version__
 from .engine import ExtractionCache, extract_all
 from .extract.lexicon import default_lexicon
@@ -80,6 +82,17 @@ class _Progress:
             self.bar.close()
 
 
+def input_checksums(inputs: Iterable[str | os.PathLike]) -> tuple[tuple[str, str], ...]:
+    """``(path, sha256)`` of every input file, one per distinct content, sorted."""
+    shas: dict[str, str] = {}
+    for f in sorted({str(p) for p in input_files(inputs) if p.is_file()}):
+        try:
+            shas.setdefault(sha256_file(f), f)
+        except OSError:
+            continue
+    return tuple(sorted((path, sha) for sha, path in shas.items()))
+
+
 def publish(stage: Path, out: Path) -> list[Path]:
     """Move every file and folder of ``stage`` into ``out``, replacing what was there.
 
@@ -116,11 +129,12 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
+    clock = [t0]
 
-    def lap(name: str, since: list[float] = [t0]) -> None:  # noqa: B006  (a running clock)
+    def lap(name: str) -> None:
+        """Record the seconds since the previous lap under ``name``."""
         now = time.perf_counter()
-        timings[name] = now - since[0]
-        since[0] = now
+        timings[name], clock[0] = now - clock[0], now
 
     inputs = list(inputs) or list(DEFAULT_INPUTS)
     out = Path(output)
@@ -139,16 +153,9 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
     lap("extract")
     corpus = build_graph(papers, extractions, default_lexicon())
     lap("resolve+graph")
-    files = sorted({str(p) for p in input_files(inputs) if p.is_file()})
-    shas = {}
-    for f in files:
-        try:
-            shas.setdefault(sha256_file(f), f)
-        except OSError:
-            continue
     info = BuildInfo(version=__version__,
                      created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-                     inputs=tuple(sorted((path, sha) for sha, path in shas.items())))
+                     inputs=input_checksums(inputs))
     lines = build_triples(corpus, info)
     stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))  # everything is written here first
     try:
@@ -156,8 +163,6 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
         del lines
         lap("rdf:nt")
         store_dir = build_store(stage / "graph.nt", stage / "store")
-        import pyoxigraph
-
         write_turtle(pyoxigraph.Store.read_only(str(store_dir)), stage / "graph.ttl")
         lap("rdf:store+ttl")
         write_json(corpus.graph, stage / "graph.json")

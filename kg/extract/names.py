@@ -13,16 +13,19 @@ real thing) and evaluation (the guideline's matching rule).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _URL_PREFIX = re.compile(r"^https?://(www\.)?")
 
 
+@lru_cache(maxsize=1 << 18)
 def match_key(name: str) -> str:
     """Lower-case, alphanumerics only, ``http(s)://www.`` dropped (the guideline's rule)."""
     return _NON_ALNUM.sub("", _URL_PREFIX.sub("", name.strip().lower()))
 
 
+@lru_cache(maxsize=1 << 18)
 def singular_key(name: str) -> str:
     """:func:`match_key` of the name with its last word made singular.
 

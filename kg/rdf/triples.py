@@ -40,16 +40,14 @@ T = {name: _u(MLKG[name]) for name in (
     "metric", "value", "paper", "entity", "surfaceForm", "start", "end", "field", "role", "source",
     "evidence", "paperCount", "kgVersion", "papers", "entities", "sha256")}
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _INTEGER = _u(XSD.integer)
 _DECIMAL = _u(XSD.decimal)
 
 
 def literal(text: str) -> str:
     """A plain string literal in canonical N-Triples form."""
-    if any(ch in text for ch in '\\"\n\r'):
-        text = "".join(_ESCAPES.get(ch, ch) for ch in text)
-    return f'"{text}"'
+    return f'"{text.translate(_ESCAPES)}"'
 
 
 def integer(n: int) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -33,31 +34,48 @@ SEPARATOR = "\n\n"
 """Between title and abstract in the text of a paper's ``Doc``."""
 
 
+_SENTENCE_END = {".", "!", "?", SEPARATOR}
+
+
+def sentence_starts(words: list[str]) -> list[int]:
+    """Per token, the index of the first token of its sentence.
+
+    A sentence ends after ".", "!" or "?" (and the title ends at the separator
+    before the abstract); computed from the words alone, which is several times
+    cheaper than spaCy's sentencizer over ``Token`` objects.
+
+    >>> sentence_starts(["We", "win", ".", "It", "works", "!"])
+    [0, 0, 0, 3, 3, 3]
+    """
+    starts, first = [], 0
+    for i, w in enumerate(words):
+        if i > 0 and words[i - 1] in _SENTENCE_END:
+            first = i
+        starts.append(first)
+    return starts
+
+
 def token_view(doc: Doc) -> tuple[list[str], list[int]]:
     """The doc's words and, per token, the index of its sentence's first token.
 
-    Computed once per doc from arrays (no ``Token`` objects, no ``Span.sent``,
-    both slow in bulk) and cached in ``doc.user_data``.
+    Computed once per doc from arrays (no ``Token`` objects, slow in bulk) and
+    cached in ``doc.user_data`` with the doc's text.
     """
     cached = doc.user_data.get("kg_view")
     if cached is None:
         strings = doc.vocab.strings
         words = [strings[o] for o in doc.to_array("ORTH").tolist()]
-        starts, first = [], 0
-        for i, flag in enumerate(doc.to_array("SENT_START").tolist()):
-            if flag == 1:
-                first = i
-            starts.append(first)
-        cached = doc.user_data["kg_view"] = (words, starts)
+        spaces = doc.to_array("SPACY").tolist()
+        doc.user_data["kg_text"] = "".join(w + " " if sp else w for w, sp in zip(words, spaces))
+        cached = doc.user_data["kg_view"] = (words, sentence_starts(words))
     return cached
 
 
 def doc_text(doc: Doc) -> str:
-    """``doc.text``, built once per doc (spaCy rebuilds it from the tokens on every access)."""
-    text = doc.user_data.get("kg_text")
-    if text is None:
-        text = doc.user_data["kg_text"] = doc.text
-    return text
+    """``doc.text``, joined once per doc from arrays (spaCy rebuilds it from tokens on every access)."""
+    if "kg_text" not in doc.user_data:
+        token_view(doc)
+    return doc.user_data["kg_text"]
 
 
 def sentence_bounds(starts: list[int], i: int) -> tuple[int, int]:
@@ -130,6 +148,7 @@ def _name_like(text: str) -> bool:
 
 _TITLE_WORD = re.compile(r"^[A-Z][a-z]+$")
 _LOWER_OR_HYPHEN = re.compile(r"^(?:[a-z][a-z0-9]*|-)$")
+_CAP_OR_DIGIT_OR_HYPHEN = re.compile(r"^(?:[A-Z0-9][A-Za-z0-9]*|-)$")
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
 _SIZE_TOKEN = re.compile(r"^(\d+(\.\d+)?[BMKbmk]|[BLSTH]\d*(/\d+)?|\d{2,3}|v\d+)$")
 """A size, depth or checkpoint suffix after a hyphen: 7B, 1.4B, B, B1, L/16, 50, 121, v2."""
@@ -152,35 +171,44 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
     title_end = len(text) if title_end < 0 else title_end
     cands = [Candidate(s.start, s.end, "lexicon", s.label_, s.kb_id_) for s in doc.spans["kg_lexicon"]]
     for s in doc.spans["kg_names"]:
-        start = s.start
+        start, end = s.start, s.end
         if s.label_ == "PHRASE":  # "cross-layer attention": modifiers + a technique head
             start = phrase_start(doc, words, lower, s.start)
             if start is not None and not lex.is_generic(doc[start:s.end].text):
                 cands.append(Candidate(start, s.end, "PHRASE", head_type(doc[start:s.end].text)))
             continue
-        if s.text.lower() in stop or lex.is_generic(s.text):
-            continue
-        if s.label_ == "TITLED":  # drop sentence-initial words such as "The", "Our"
-            while start < s.end - 1 and doc[start].is_stop:
-                start += 1
-            if s.start_char < title_end or s.end - start < 2 or doc[s.end - 1].text.endswith("s"):
-                continue  # titles are all capitalised; a plural head names a family
-            if doc[start].lower_.endswith(("ing", "ed")):
-                start += 1  # "Designing Transformer": a verb, not part of a name
-            if starts[start] == start and s.end - start < 3 or s.end - start < 2:
-                continue  # a capitalised first word says nothing
-        if s.label_ == "WEAK" and starts[s.start] != s.start and s.start > 0 and words[s.start - 1] == "-":
-            continue
         if s.label_ == "DATANAME":  # "the XL-Sum dataset": the name before a data noun
-            while start < s.end - 1 and (doc[start].text == "-" or doc[start].is_stop or doc[start].is_digit):
+            start = s.start
+            while start > 0 and s.start - start < 5 and _CAP_OR_DIGIT_OR_HYPHEN.match(words[start - 1]):
+                start -= 1
+            while start < s.start and (words[start] == "-" or lower[start] in STOP_WORDS or words[start].isdigit()
+                                       or starts[start] == start and _TITLE_WORD.match(words[start])
+                                       and s.start - start > 1):
                 start += 1
-            if s.end - 1 - start >= 1 and doc[s.end - 2].text != "-" and \
-                    not lex.is_generic(doc[start:s.end - 1].text):
-                cands.append(Candidate(start, s.end - 1, "DATANAME", "Dataset"))
+            name = doc[start:s.start].text
+            if start < s.start and words[s.start - 1] != "-" and not lex.is_generic(name) \
+                    and name.lower() not in stop:
+                cands.append(Candidate(start, s.start, "DATANAME", "Dataset"))
+            continue
+        if s.label_ == "TITLED":  # "Swin Transformer", "Value Residual Learning" in running text
+            if s.start_char < title_end or words[s.end - 1].endswith("s"):
+                continue  # titles are all capitalised; a plural head names a family
+            while start > 0 and s.start - start < 4 and _TITLE_WORD.match(words[start - 1]):
+                start -= 1
+            while start < s.start and lower[start] in STOP_WORDS:
+                start += 1  # sentence-initial words such as "The", "Our"
+            if start < s.start and lower[start].endswith(("ing", "ed")):
+                start += 1  # "Designing Transformer": a verb, not part of a name
+            if starts[start] == start and end - start < 3 or end - start < 2:
+                continue  # a capitalised first word says nothing
+        surface = doc[start:end].text
+        if surface.lower() in stop or lex.is_generic(surface):
+            continue
+        if s.label_ == "WEAK" and starts[s.start] != s.start and s.start > 0 and words[s.start - 1] == "-":
             continue
         if s.label_ == "NAME" and len(s) > 1 and all(t.text == "-" or _TITLE_WORD.match(t.text) for t in s):
             continue  # "Attention-Sink-Aware", "Outlier-Aware": capitalised words, not a name
-        cands.append(Candidate(start, s.end, s.label_))
+        cands.append(Candidate(start, end, s.label_))
     cands += plain_word_names(words, lower, stop, lex)
     cands += listed_before_data_noun(words, lower, stop, lex)
     # abbreviations: both forms become one entity, every other use of the short form too

@@ -42,7 +42,6 @@ def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Languag
     """A blank English pipeline with the kg components (no downloaded model)."""
     nlp = spacy.blank("en")
     adapt_tokenizer(nlp)
-    nlp.add_pipe("sentencizer")
     nlp.add_pipe("kg_lexicon", config={"lexicon": lexicon, "generic": generic})
     ruler = nlp.add_pipe("span_ruler", name="kg_names",
                          config={"spans_key": "kg_names", "validate": False, "overwrite": True})

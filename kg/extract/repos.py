@@ -61,6 +61,9 @@ def find_repositories(text: str) -> list[RepoMatch]:
     The span excludes trailing punctuation and LaTeX braces so it slices the
     URL exactly as the author wrote it.
     """
+    lowered = text.lower()
+    if not any(host.split(".")[0] in lowered for host in HOSTS):
+        return []  # the common case, decided without the regular expression
     found = []
     for m in _URL.finditer(text):
         if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "./"):

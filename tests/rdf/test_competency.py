@@ -56,6 +56,14 @@ def test_top_datasets(seeds_graph):
     assert r.rows[0][0] == "ImageNet"
 
 
+def test_paper_count_is_the_number_of_mentioning_papers(seeds_graph):
+    """top-datasets reads mlkg:paperCount; it must equal COUNT(DISTINCT ?paper) over mlkg:mentions."""
+    stored = dict(q("SELECT ?d ?n WHERE { ?d a mlkg:Dataset ; mlkg:paperCount ?n }", seeds_graph).rows)
+    counted = dict(q("SELECT ?d (COUNT(DISTINCT ?p) AS ?n) WHERE { ?d a mlkg:Dataset . ?p mlkg:mentions ?d } "
+                     "GROUP BY ?d", seeds_graph).rows)
+    assert stored and stored == counted
+
+
 def test_papers_on_glue(seeds_graph):
     r = q("papers-on-glue", seeds_graph)
     assert r.columns == ["title", "proposed"]

@@ -147,6 +147,7 @@ def _name_like(text: str) -> bool:
 
 
 _TITLE_WORD = re.compile(r"^[A-Z][a-z]+$")
+_PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
 _LOWER_OR_HYPHEN = re.compile(r"^(?:[a-z][a-z0-9]*|-)$")
 _CAP_OR_DIGIT_OR_HYPHEN = re.compile(r"^(?:[A-Z0-9][A-Za-z0-9]*|-)$")
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
@@ -208,6 +209,8 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             continue
         if s.label_ == "NAME" and len(s) > 1 and all(t.text == "-" or _TITLE_WORD.match(t.text) for t in s):
             continue  # "Attention-Sink-Aware", "Outlier-Aware": capitalised words, not a name
+        if s.label_ == "NAME" and _PLURAL_ACRONYM.match(surface) and lex.lookup(surface) is None:
+            continue  # "MDPs", "GNNs", "CNNs": a plural acronym names a family
         cands.append(Candidate(start, end, s.label_))
     cands += plain_word_names(words, lower, stop, lex)
     cands += listed_before_data_noun(words, lower, stop, lex)
@@ -286,6 +289,15 @@ def _verb_after_auxiliary(lower: list[str], i: int) -> bool:
     return i > 0 and lower[i - 1] in _AUXILIARIES and lower[i].endswith(("ed", "en"))
 
 
+_PLAIN_WORDS = {"real", "world", "large", "scale", "small", "well", "known", "high", "low", "quality",
+                "resource", "open", "source", "fine", "grained", "long", "short", "term", "multi", "cross",
+                "domain", "out", "of", "in", "publicly", "available", "widely", "used", "synthetic", "public",
+                "private", "standard", "popular", "diverse", "challenging", "natural", "noisy", "clean",
+                "labeled", "labelled", "unlabeled", "medical", "clinical", "image", "text", "video", "audio",
+                "speech", "graph", "tabular", "multilingual", "english", "benchmark", "downstream", "other",
+                "several", "many", "various", "different", "new", "existing", "classic", "classical",
+                "common", "commonly", "state", "the", "art", "web", "crawled", "curated", "human", "annotated"}
+"""Ordinary words: a list item made only of them ("real-world") is a description, not a name."""
 _DATA_NOUNS = {"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"}
 _NAME_ITEM = re.compile(r"^([A-Z][\w]*|[a-z]+[A-Z0-9][\w]*|[a-z0-9]+|-)$")
 
@@ -319,8 +331,8 @@ def listed_before_data_noun(words: list[str], lower: list[str], stop: set[str], 
         for a, b in items:
             while a < b and (lower[a] == words[a] and "-" not in words[a:b] or lower[a] in stop):
                 a += 1  # "standard Enwik8": a lower-case adjective is not part of the name
-            if a == b:
-                continue
+            if a == b or all(w in _PLAIN_WORDS or w == "-" for w in lower[a:b]):
+                continue  # "synthetic and real-world datasets": describing words, not names
             text = " ".join(words[a:b]).replace(" - ", "-")
             looks = any(ch.isupper() or ch.isdigit() for ch in text) or "-" in words[a:b]
             if looks and lower[a] not in stop and not lex.is_generic(text) and b - a <= 4:

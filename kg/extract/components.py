@@ -67,6 +67,9 @@ def token_view(doc: Doc) -> tuple[list[str], list[int]]:
         words = [strings[o] for o in doc.to_array("ORTH").tolist()]
         spaces = doc.to_array("SPACY").tolist()
         doc.user_data["kg_text"] = "".join(w + " " if sp else w for w, sp in zip(words, spaces))
+        for i, w in enumerate(words):  # a spaced "-" separates clauses like "—"; a hyphen joins words
+            if w == "-" and (spaces[i] or (i > 0 and spaces[i - 1])):
+                words[i] = "—"
         cached = doc.user_data["kg_view"] = (words, sentence_starts(words))
     return cached
 
@@ -148,6 +151,8 @@ def _name_like(text: str) -> bool:
 
 _TITLE_WORD = re.compile(r"^[A-Z][a-z]+$")
 _PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
+_PROPOSING = re.compile(r".*\b(propose|proposes|introduce|introduces|present|presents|develop|design)\b"
+                        r"(\s+(the|a|an|our|new|novel))*\s*$")
 _LOWER_OR_HYPHEN = re.compile(r"^(?:[a-z][a-z0-9]*|-)$")
 _CAP_OR_DIGIT_OR_HYPHEN = re.compile(r"^(?:[A-Z0-9][A-Za-z0-9]*|-)$")
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
@@ -232,6 +237,9 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                 type_from_context(words, long_span.start, long_span.end)
             if type_ is None and _name_like(short_span.text):
                 type_ = type_from_context(words, short_span.start, short_span.end) or "Model"
+            if type_ is None and _PROPOSING.match(" ".join(lower[max(0, long_span.start - 3):long_span.start])):
+                # "we propose the hybrid adaptive integration (HAI)": a named contribution
+                type_ = "Technique" if long_span.text.islower() else "Model"
             if long_span[-1].lower_ in _FAMILY_HEADS:
                 type_ = None  # "masked language models (MLMs)": a family
             name = long_span.text

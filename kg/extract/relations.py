@@ -67,8 +67,8 @@ def based_on(words: list[str], spans: list[Span], proposed: list[str],
         return []
     subject = proposed_models[0]
     for s in models:
-        if s.name in proposed_models:
-            continue
+        if s.name == subject:
+            continue  # a second proposed model may well be what the first is built on ("based on our GET")
         window = [w.lower() for w in words[max(0, s.start - 3):s.start]]
         nxt = words[s.end:s.end + 2]
         cue = any(_BASE_CUES.match(w) for w in window) or (nxt[:2] == ["-", "based"]) \

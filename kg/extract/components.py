@@ -217,6 +217,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if s.label_ == "NAME" and _PLURAL_ACRONYM.match(surface) and lex.lookup(surface) is None:
             continue  # "MDPs", "GNNs", "CNNs": a plural acronym names a family
         cands.append(Candidate(start, end, s.label_))
+    cands += hyphen_modified_tasks(doc, words, lower, cands)
     cands += plain_word_names(words, lower, stop, lex)
     cands += listed_before_data_noun(words, lower, stop, lex)
     # abbreviations: both forms become one entity, every other use of the short form too
@@ -370,6 +371,26 @@ def phrase_start(doc: Doc, words: list[str], lower: list[str], head: int) -> int
                          and not doc[start - 2].whitespace_):
         return None
     return start
+
+
+def hyphen_modified_tasks(doc: Doc, words: list[str], lower: list[str], cands: list[Candidate]) -> list[Candidate]:
+    """A hyphenated modifier makes a known task specific: "multi-label text classification",
+    "long-term time series forecasting".  (Bare heads such as "classification" are left alone:
+    "node-level prediction" or "one-step generation" measured as more noise than signal.)"""
+    tasks = {c.end: c for c in cands if c.source == "lexicon" and c.type == "Task"}
+    out = []
+    for end in range(1, len(words) + 1):
+        head = tasks.get(end)
+        if head is None or head.start < 3 or words[head.start - 2] != "-":
+            continue
+        start = head.start
+        a, b = start - 3, start - 1
+        if not (lower[a].isalpha() and lower[b].isalpha() and words[a].islower() and words[b].islower()):
+            continue
+        if doc[a].whitespace_ or doc[start - 2].whitespace_:
+            continue  # "low - cost" with spaces is not one word
+        out.append(Candidate(a, end, "PHRASE", "Task", None))
+    return out
 
 
 def plain_word_names(words: list[str], lower: list[str], stop: set[str], lex: Lexicon) -> list[Candidate]:

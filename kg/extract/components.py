@@ -181,7 +181,8 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if s.label_ == "PHRASE":  # "cross-layer attention": modifiers + a technique head
             start = phrase_start(doc, words, lower, s.start)
             if start is not None and not lex.is_generic(doc[start:s.end].text):
-                cands.append(Candidate(start, s.end, "PHRASE", head_type(doc[start:s.end].text)))
+                # the ruler's heads are technique heads: "masked-token prediction" is a technique
+                cands.append(Candidate(start, s.end, "PHRASE", "Technique"))
             continue
         if s.label_ == "DATANAME":  # "the XL-Sum dataset": the name before a data noun
             start = s.start

@@ -63,8 +63,10 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
     verb_at = None
     for i in range(start - 1, -1, -1):
         if _PROPOSE_VERBS.match(words[i]):
-            subject = {w.lower() for w in words[max(0, i - 4):i]}
-            if subject & _SUBJECTS:
+            # the paper as subject, just before the verb or earlier in the sentence
+            # ("we combine A with B, and propose C")
+            near = {w.lower() for w in words[max(0, i - 4):i]}
+            if near & _SUBJECTS or "we" in (w.lower() for w in words[:i]):
                 verb_at = i
             break
     if verb_at is None:

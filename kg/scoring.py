@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -89,7 +89,7 @@ def test_select_csv_and_tsv(client, server, graph):
                                   headers={"Accept": "text/tab-separated-values"})
     assert status == 200 and headers["Content-Type"].startswith("text/tab-separated-values")
     lines = body.splitlines()
-    assert lines[0] == "?e\t?label" and lines[1].startswith(f"<https://w3id.org/mlkg/resource/dataset/")
+    assert lines[0] == "?e\t?label" and lines[1].startswith("<https://w3id.org/mlkg/resource/dataset/")
     assert len(lines) == len(rows)
 
 

@@ -14,6 +14,7 @@ Each component only moves data between spaCy and the pure functions of
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -25,7 +26,7 @@ from .abbreviations import find_abbreviations
 from .candidates import (GENERIC_BASELINE, WEAK_METRICS, Candidate, choose, is_modifier,
                          metric_is_reported, name_type, type_from_context)
 from .lexicon import DATA, Lexicon, default_lexicon
-from .names import SIZE, head_type
+from .names import head_type, match_key
 from .repos import find_repositories
 from .tokenizer import pattern_tokenizer
 from .roles import proposes_here, title_expansion, title_head
@@ -417,10 +418,6 @@ def _one_type_per_name(cands: list[Candidate], doc: Doc, words: list[str]) -> li
     "StrideLoRA, a fine-tuning method" in one sentence and "StrideLoRA outperforms"
     in another are the same Technique.
     """
-    from collections import Counter
-
-    from .names import match_key
-
     groups: dict[str, list[int]] = {}
     for i, c in enumerate(cands):
         if c.source != "lexicon":
@@ -521,4 +518,4 @@ def _with_size(c: Candidate, doc: Doc) -> Candidate:
     return replace(c, end=end, name=name)
 
 
-__all__ = ["SEPARATOR", "LexiconMatcher", "decide_entities", "SIZE"]
+__all__ = ["SEPARATOR", "LexiconMatcher", "decide_entities"]

@@ -57,7 +57,7 @@ from kg.views.details import _paper as paper_details
 from kg.views.lookup import is_entity, kind_of, label_of, names_of, paper_count, role_key
 from kg.views.network import collapse_edges
 from kg.views.page import VIS_DIR, _environment, script_json
-from kg.views.style import (ENTITY_KINDS, KINDS, legend, node_size, safe_url, short_label,
+from kg.views.style import (ENTITY_KINDS, KINDS, legend, node_size, short_label,
                             style_for, tooltip, count_kinds)
 
 __all__ = ["render_site", "slug_for", "SitePaths", "MAX_GRAPH_NODES"]

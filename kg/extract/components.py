@@ -248,13 +248,14 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             name = long_span.text
         if type_ is None or lex.is_generic(long_span.text):
             continue
-        short_forms[tuple(words[short_span.start:short_span.end])] = (type_, name)
-        cands.append(Candidate(long_span.start, long_span.end, "abbreviation", type_, name))
-    for form, (type_, name) in short_forms.items():  # every use of the short form ("ViD-GPT": 3 tokens)
+        source = "lexicon" if entry is not None else "abbreviation"  # a well-known name either way
+        short_forms[tuple(words[short_span.start:short_span.end])] = (type_, name, source)
+        cands.append(Candidate(long_span.start, long_span.end, source, type_, name))
+    for form, (type_, name, source) in short_forms.items():  # every use of the short form ("ViD-GPT")
         n = len(form)
         for i in range(len(words) - n + 1):
             if words[i] == form[0] and tuple(words[i:i + n]) == form:
-                cands.append(Candidate(i, i + n, "abbreviation", type_, name))
+                cands.append(Candidate(i, i + n, source, type_, name))
     head = title_head(text[:title_end])
     if head is not None:
         span = _char_span(doc, *head)

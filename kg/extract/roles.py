@@ -55,7 +55,7 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
             or before[-3:-1] == ["refer", "to"]) and not compared:
         return True
     if before and (before[-1] == "our" or before[-2:] in (["the", "proposed"], ["our", "proposed"])):
-        return True
+        return not known  # "our FooNet" is ours; "our FFN-free approach" uses a known thing
     after = [w.lower() for w in words[end:end + 4]]
     if len(after) >= 2 and after[0] in {",", ":", "("} and (
             after[1] in _NEW or (after[1] in {"a", "an", "which"} and len(after) > 2 and after[2] in _NEW)):

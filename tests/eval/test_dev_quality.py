@@ -24,7 +24,7 @@ TARGETS = {  # the issue's table
 }
 FLOORS = {  # measured 2026-11-24 minus 0.02 (Task: its target, 0.703 measured); below target: role:proposes
     "Repository": 0.98, "Model": 0.85, "Dataset": 0.90, "Task": 0.70, "Metric": 0.73, "Technique": 0.75,
-    "micro": 0.79, "role:proposes": 0.77, "based_on": 0.53, "results": 0.62,
+    "micro": 0.79, "role:proposes": 0.78, "based_on": 0.53, "results": 0.62,
 }
 
 

@@ -22,7 +22,8 @@ from spacy.tokens import Doc
 
 from ..records import Extraction, Mention, Paper, Relation, Result
 from . import components  # noqa: F401  (registers the kg_* factories)
-from .components import SEPARATOR, doc_text, sentence_bounds, token_view
+from .components import SEPARATOR
+from .docview import doc_text, sentence_bounds, token_view
 from .lexicon import DATA, version_of_data
 from .relations import Span, based_on, results
 from .repos import find_repositories

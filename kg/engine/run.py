@@ -1,7 +1,6 @@
 """Extraction engines: one process, a local process pool, or Dask tasks."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 from ..errors import KGError
@@ -99,7 +98,3 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
         cache.put_many(fresh)
     everything = {**cached, **fresh}
     return [everything[k] for k in keys], len(todo)
-
-
-def default_jobs() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))

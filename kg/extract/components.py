@@ -28,8 +28,8 @@ from .lexicon import DATA, Lexicon, default_lexicon
 from .names import head_type, match_key
 from .repos import find_repositories
 from .docview import SEPARATOR, doc_text, sentence_bounds, token_view
-from .finders import (TITLE_WORD, hyphen_modified_tasks, listed_before_data_noun, phrase_start,
-                      plain_word_names)
+from .finders import hyphen_modified_tasks, listed_before_data_noun, phrase_start, plain_word_names
+from .shapes import CAP_OR_DIGIT_OR_HYPHEN, TITLE_WORD
 from .tokenizer import pattern_tokenizer
 from .roles import proposes_here, title_expansion, title_head
 
@@ -93,11 +93,9 @@ def _name_like(text: str) -> bool:
     return (upper >= 2 and any(ch.islower() for ch in text)) or any(ch.isdigit() for ch in text)
 
 
-_TITLE_WORD = TITLE_WORD
 _PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
 _PROPOSING = re.compile(r".*\b(propose|proposes|introduce|introduces|present|presents|develop|design)\b"
                         r"(\s+(the|a|an|our|new|novel))*\s*$")
-_CAP_OR_DIGIT_OR_HYPHEN = re.compile(r"^(?:[A-Z0-9][A-Za-z0-9]*|-)$")
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
 _SIZE_TOKEN = re.compile(r"^(\d+(\.\d+)?[BMKbmk]|[BLSTH]\d*(/\d+)?|\d{2,3}|v\d+)$")
 """A size, depth or checkpoint suffix after a hyphen: 7B, 1.4B, B, B1, L/16, 50, 121, v2."""
@@ -129,10 +127,10 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             continue
         if s.label_ == "DATANAME":  # "the XL-Sum dataset": the name before a data noun
             start = s.start
-            while start > 0 and s.start - start < 5 and _CAP_OR_DIGIT_OR_HYPHEN.match(words[start - 1]):
+            while start > 0 and s.start - start < 5 and CAP_OR_DIGIT_OR_HYPHEN.match(words[start - 1]):
                 start -= 1
             while start < s.start and (words[start] == "-" or lower[start] in STOP_WORDS or words[start].isdigit()
-                                       or starts[start] == start and _TITLE_WORD.match(words[start])
+                                       or starts[start] == start and TITLE_WORD.match(words[start])
                                        and s.start - start > 1):
                 start += 1
             name = doc[start:s.start].text
@@ -143,7 +141,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if s.label_ == "TITLED":  # "Swin Transformer", "Value Residual Learning" in running text
             if s.start_char < title_end or words[s.end - 1].endswith("s"):
                 continue  # titles are all capitalised; a plural head names a family
-            while start > 0 and s.start - start < 4 and _TITLE_WORD.match(words[start - 1]):
+            while start > 0 and s.start - start < 4 and TITLE_WORD.match(words[start - 1]):
                 start -= 1
             while start < s.start and lower[start] in STOP_WORDS:
                 start += 1  # sentence-initial words such as "The", "Our"
@@ -156,7 +154,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             continue
         if s.label_ == "WEAK" and starts[s.start] != s.start and s.start > 0 and words[s.start - 1] == "-":
             continue
-        if s.label_ == "NAME" and len(s) > 1 and all(t.text == "-" or _TITLE_WORD.match(t.text) for t in s):
+        if s.label_ == "NAME" and len(s) > 1 and all(t.text == "-" or TITLE_WORD.match(t.text) for t in s):
             continue  # "Attention-Sink-Aware", "Outlier-Aware": capitalised words, not a name
         if s.label_ == "NAME" and _PLURAL_ACRONYM.match(surface) and lex.lookup(surface) is None:
             continue  # "MDPs", "GNNs", "CNNs": a plural acronym names a family

@@ -12,9 +12,8 @@ from spacy.tokens import Doc
 
 from .candidates import Candidate, is_modifier
 from .lexicon import Lexicon
+from .shapes import LOWER_OR_HYPHEN, TITLE_WORD
 
-TITLE_WORD = re.compile(r"^[A-Z][a-z]+$")
-LOWER_OR_HYPHEN = re.compile(r"^(?:[a-z][a-z0-9]*|-)$")
 
 _INTRODUCING = {"propose", "proposes", "introduce", "introduces", "present", "presents", "call", "name",
                 "dub", "term", "called", "named", "dubbed", "termed"}

@@ -36,12 +36,17 @@ SHAPES: dict[str, str] = {
                    r"|Convolution|Learning|Search|Optimization|Regularization|Pruning|Quantization|Sampling"
                    r"|Decoding|Filter|Module|Block|Layer|Loss|Tuning|Alignment|Embedding|Encoding|Pooling"
                    r"|Routing)s?$",
-    "LOWER_OR_HYPHEN": r"^(?:[a-z][a-z0-9]*|-)$",
     "TWO_CAPS": r"^[A-Z][A-Za-z]*[A-Z][A-Za-z]*$",
     "NUMBER_CODE": r"^[0-9]+(?:\.[0-9]+)?[A-Za-z]?$",
-    "CAP_OR_DIGIT_OR_HYPHEN": r"^(?:[A-Z0-9][A-Za-z0-9]*|-)$",
 }
 """Shape name → regular expression over a token's text."""
+
+TITLE_WORD = re.compile(SHAPES["TITLE_WORD"])
+"""A capitalised word ("Swin"), also tested in code when walking left from a head."""
+LOWER_OR_HYPHEN = re.compile(r"^(?:[a-z][a-z0-9]*|-)$")
+"""A lower-case word or a hyphen: the modifiers before a technique head."""
+CAP_OR_DIGIT_OR_HYPHEN = re.compile(r"^(?:[A-Z0-9][A-Za-z0-9]*|-)$")
+"""A capitalised or numeric word or a hyphen: the parts of a name before "dataset"."""
 
 def shape_flags(vocab) -> dict[str, int]:
     """Register every shape as a new lexeme flag of ``vocab``; returns name → flag id.

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from .names import HEADS, head_type
 
 SOURCES = {"lexicon": 4, "abbreviation": 3, "title": 2.5, "NAME": 2, "DATANAME": 2, "TITLED": 1, "PHRASE": 1,
@@ -235,20 +237,20 @@ NOT_MODIFIERS = {
     "several", "many", "multiple", "single", "efficient", "previous", "prior", "current", "recent",
     "modern", "powerful", "strong", "robust", "accurate", "scalable", "practical", "further",
     "extensive", "comprehensive", "successful", "significant", "specific", "particular", "same",
-    "other", "such", "standard", "typical", "naive", "direct", "joint", "final", "initial", "whole",
+    "other", "such", "naive", "direct", "joint", "final", "initial", "whole",
     "entire", "good", "high", "low", "higher", "lower", "downstream", "subsequent", "appropriate",
-    "careful", "costly", "expensive", "heavy", "lightweight", "better", "best", "state-of-the-art",
+    "careful", "costly", "expensive", "heavy", "lightweight", "best", "state-of-the-art",
     "sota", "task", "tasks", "model", "models", "method", "methods", "data", "based", "level",
     "image-level", "token-level", "quadratic", "linear", "exact", "approximate", "fine", "coarse",
     "real-world", "real", "world", "human", "automatic", "automated", "neural", "deep",
     # verbs and function words that stand before a noun in abstracts
-    "introduce", "introduced", "introduces", "propose", "proposed", "proposes", "present", "presents",
+    "introduce", "introduced", "introduces", "propose", "proposes", "present", "presents",
     "called", "named", "termed", "dubbed", "like", "unlike", "via", "improve", "improves", "discover",
     "discovers", "use", "uses", "used", "apply", "applies", "applied", "enable", "enables", "achieve",
     "achieves", "perform", "performs", "require", "requires", "adopt", "adopts", "leverage",
     "leverages", "employ", "employs", "combine", "combines", "study", "studies", "show", "shows",
-    "place", "places", "replace", "replaces", "without", "diverse", "optimal", "better", "cheap",
-    "future", "past", "next", "previous", "their", "its", "global", "local-global", "entire", "more",
+    "place", "places", "replace", "replaces", "without", "diverse", "optimal", "cheap",
+    "future", "past", "next", "their", "its", "global", "local-global", "more",
 }
 """Words that do not make a technique or task phrase specific ("efficient attention")."""
 
@@ -270,6 +272,4 @@ def is_modifier(word: str) -> bool:
         return False
     if w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")) and "-" not in w:
         return False  # "approximates", "mitigates": a verb (or a plural), not a modifier
-    from spacy.lang.en.stop_words import STOP_WORDS
-
     return w not in STOP_WORDS and not w.endswith("ly")

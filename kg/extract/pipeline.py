@@ -105,7 +105,7 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
                 others=[(o.start - s0, o.end - s0) for o in spans if s0 <= o.start < s1 and o.start != s.start]):
             role = "proposes"
         elif s.label_ == "Dataset" and evaluates_here(
-                sw, rs, text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])],
+                sw, rs, _sentence_text(doc, text, words, s0, s1),
                 has_metric=any(o.label_ == "Metric" and s0 <= o.start < s1 for o in spans)):
             role = "evaluates_on"
         mention_roles.append((s, name, role))
@@ -138,8 +138,13 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
     found = []
     for r in results(words, rel_spans, proposed):
         s0, s1 = sentence_bounds(starts, r.start)
-        evidence = text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])]
+        evidence = _sentence_text(doc, text, words, s0, s1)
         found.append(Result(paper=paper.id, model=r.model, metric=r.metric, value=r.value,
                             dataset=r.dataset, evidence=evidence.strip()))
     return Extraction(paper=paper.id, mentions=tuple(mentions), relations=tuple(relations),
                       results=tuple(dict.fromkeys(found)))
+
+
+def _sentence_text(doc: Doc, text: str, words: list[str], s0: int, s1: int) -> str:
+    """The text of tokens ``[s0, s1)``, from the first token's offset to the last one's end."""
+    return text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])]

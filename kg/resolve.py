@@ -90,38 +90,38 @@ class Resolution:
         return None
 
 
-def _decide_types(mentions: list[Mention], lexicon: Lexicon | None) -> dict[str, str]:
+def _decide_types(rows: list[tuple], lexicon: Lexicon | None) -> dict[str, str]:
     """One type per name key across the corpus: the lexicon's, else the most frequent."""
-    votes: dict[str, Counter] = defaultdict(Counter)
-    for m in mentions:
-        if m.type == "Repository":
-            continue
-        votes[singular_key(m.canonical)][m.type] += 1
-    decided = {}
-    for key, counter in votes.items():
-        order = sorted(counter.items(), key=lambda kv: (-kv[1], ENTITY_TYPES.index(kv[0])))
-        decided[key] = order[0][0]
-    return decided
+    votes = Counter((singular_key(canon), t) for _p, t, canon, _s, _a in rows if t != "Repository")
+    best: dict[str, tuple[int, int, str]] = {}
+    for (key, t), n in votes.items():
+        rank = (-n, ENTITY_TYPES.index(t), t)
+        if key not in best or rank < best[key]:
+            best[key] = rank
+    return {key: rank[2] for key, rank in best.items()}
 
 
 def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None) -> Resolution:
     """Group mentions into entities; see the module docstring."""
-    mentions = list(mentions)
-    types = _decide_types(mentions, lexicon)
-    groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)  # (type, in-paper name)
-    group_of: dict[tuple[str, str, str], tuple[str, str]] = {}
-    for m in mentions:
-        t = "Repository" if m.type == "Repository" else types.get(singular_key(m.canonical), m.type)
-        gk = (t, m.canonical)
-        groups[gk].append(m)
-        group_of[(m.paper, m.type, m.canonical)] = gk
+    rows = [(m.paper, m.type, m.name or m.surface, m.surface, m.aliases) for m in mentions]
+    types = _decide_types(rows, lexicon)
+    groups: dict[tuple[str, str], list[tuple]] = defaultdict(list)  # (type, in-paper name) → rows
+    for row in rows:
+        t = row[1]
+        if t != "Repository":
+            t = types.get(singular_key(row[2]), t)
+        groups[(t, row[2])].append(row)
     keys = sorted(groups)
     uf = _UnionFind()
     owner: dict[tuple[str, str], int] = {}
+    forms_of: list[set[str]] = []
     for i, (t, name) in enumerate(keys):
         uf.find(i)
-        forms = {name} | {m.surface for m in groups[(t, name)]} | \
-            {a for m in groups[(t, name)] for a in m.aliases}
+        forms = {name}
+        for row in groups[(t, name)]:
+            forms.add(row[3])
+            forms.update(row[4])
+        forms_of.append(forms)
         for form in forms:
             ks = form_keys(t, form) if t != "Repository" else {name.lower()}
             if lexicon is not None and t != "Repository":
@@ -137,28 +137,31 @@ def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None) -> Reso
     for i in range(len(keys)):
         clusters[uf.find(i)].append(i)
     result = Resolution()
+    index = result.index
     taken: set[str] = set()
     for members in sorted(clusters.values()):
         t = keys[members[0]][0]
-        ms = [m for i in members for m in groups[keys[i]]]
-        name = _canonical(t, [keys[i][1] for i in members], ms, lexicon)
+        name = _canonical(t, [keys[i][1] for i in members], [len(groups[keys[i]]) for i in members], lexicon)
         eid = f"{t.lower()}/{slug(name)}"
         n = 2
         while eid in taken:
             eid, n = f"{t.lower()}/{slug(name)}-{n}", n + 1
         taken.add(eid)
-        forms = {keys[i][1] for i in members} | {m.surface for m in ms} | {a for m in ms for a in m.aliases}
+        forms = set().union(*(forms_of[i] for i in members))
         aliases = tuple(sorted(f for f in forms if f != name and f.strip()))
         result.entities[eid] = Entity(id=eid, type=t, name=name, aliases=aliases)
         for i in members:
-            for m in groups[keys[i]]:
-                result.index[(m.paper, m.type, m.canonical)] = eid
-                result.index[(m.paper, t, m.canonical)] = eid
+            for paper, mtype, canon, _s, _a in groups[keys[i]]:
+                index[(paper, mtype, canon)] = eid
+                index[(paper, t, canon)] = eid
     return result
 
 
-def _canonical(type_: str, names: list[str], ms: list[Mention], lexicon: Lexicon | None) -> str:
-    """The lexicon's name if it knows the thing, else the most written in-paper name."""
+def _canonical(type_: str, names: list[str], sizes: list[int], lexicon: Lexicon | None) -> str:
+    """The lexicon's name if it knows the thing, else the most written in-paper name.
+
+    ``sizes[i]`` is how many mentions were written as ``names[i]``.
+    """
     if type_ == "Repository":
         return min(names)
     if lexicon is not None:
@@ -166,5 +169,7 @@ def _canonical(type_: str, names: list[str], ms: list[Mention], lexicon: Lexicon
             entry = lexicon.lookup(n)
             if entry is not None and entry.type == type_:
                 return entry.name
-    counts = Counter(strip_size(m.canonical) if type_ == "Model" else m.canonical for m in ms)
+    counts: Counter = Counter()
+    for n, size in zip(names, sizes):
+        counts[strip_size(n) if type_ == "Model" else n] += size
     return min(counts, key=lambda n: (-counts[n], -len(n), n))

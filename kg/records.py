@@ -131,22 +131,24 @@ class Entity:
     aliases: tuple[str, ...] = field(default=())
 
 
-def extraction_to_dict(ex: Extraction) -> dict:
-    """A JSON-ready dict of an extraction (for the cache and for shipping between processes).
+def extraction_to_tuple(ex: Extraction) -> tuple:
+    """An extraction as nested tuples of plain values: compact, and fast to ``marshal``.
 
-    >>> ex = Extraction("p", (Mention("p", "title", 0, 3, "ViT", "Model"),))
-    >>> extraction_from_dict(extraction_to_dict(ex)) == ex
+    The cache stores this form; decoding it is several times faster than JSON.
+
+    >>> ex = Extraction("p", (Mention("p", "title", 0, 3, "ViT", "Model"),),
+    ...                 (Relation("p", "A", "B"),), (Result("p", "A", "BLEU", 28.4, "WMT14"),))
+    >>> extraction_from_tuple(extraction_to_tuple(ex)) == ex
     True
     """
-    from dataclasses import asdict
+    return (ex.paper,
+            tuple((m.paper, m.field, m.start, m.end, m.surface, m.type, m.role, m.name, m.aliases)
+                  for m in ex.mentions),
+            tuple((r.paper, r.subject, r.object, r.kind) for r in ex.relations),
+            tuple((r.paper, r.model, r.metric, r.value, r.dataset, r.evidence) for r in ex.results))
 
-    return asdict(ex)
 
-
-def extraction_from_dict(data: dict) -> Extraction:
-    return Extraction(
-        paper=data["paper"],
-        mentions=tuple(Mention(**{**m, "aliases": tuple(m.get("aliases", ()))}) for m in data["mentions"]),
-        relations=tuple(Relation(**r) for r in data["relations"]),
-        results=tuple(Result(**r) for r in data["results"]),
-    )
+def extraction_from_tuple(data: tuple) -> Extraction:
+    paper, mentions, relations, results = data
+    return Extraction(paper, tuple(Mention(*m) for m in mentions), tuple(Relation(*r) for r in relations),
+                      tuple(Result(*r) for r in results))

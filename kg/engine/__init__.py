@@ -8,6 +8,7 @@ Workers return plain records (never spaCy ``Doc``s), so shipping results
 between processes is cheap and the result is identical whatever the engine.
 """
 from .cache import ExtractionCache, content_key
+from .memory import paused_gc
 from .run import ENGINES, extract_all
 
-__all__ = ["extract_all", "ExtractionCache", "content_key", "ENGINES"]
+__all__ = ["extract_all", "ExtractionCache", "content_key", "ENGINES", "paused_gc"]

@@ -76,3 +76,18 @@ def test_unknown_engine_is_an_error(corpus, tmp_path):
 
     with pytest.raises(KGError, match="unknown engine"):
         api.build([corpus], tmp_path, html=False, site=False, engine="spark", cache=False)
+
+
+def test_unreadable_cache_records_are_extracted_again(corpus, plain, tmp_path):
+    import sqlite3
+
+    from kg.engine.cache import TABLE
+
+    first = api.build([corpus], tmp_path, html=False, site=False)
+    db = sqlite3.connect(tmp_path / ".kg-cache.sqlite")
+    with db:
+        db.execute(f"UPDATE {TABLE} SET record = X'00'")  # as if written by another Python
+    db.close()
+    again = api.build([corpus], tmp_path, html=False, site=False)
+    assert again.extracted == first.papers
+    assert _nt(tmp_path) == _nt(plain)

@@ -21,19 +21,18 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .engine import ExtractionCache, extract_all
+from .engine import ExtractionCache, extract_all, paused_gc
+from .engine.memory import Forked
 from .extract.lexicon import default_lexicon
-from .formats.networkx_formats import write_json
 from .fsutil import sha256_file
 from .graph import CorpusGraph, build_graph
 from .ingest import input_files, read_papers
-from .rdf.serialize import build_store, write_ntriples, write_turtle
-from .rdf.triples import BuildInfo, build_triples
+from .outputs import update_store, write_outputs
+from .rdf.triples import BuildInfo
 from .records import ENTITY_TYPES
 
 DEFAULT_INPUTS = ("seeds",)
@@ -51,6 +50,7 @@ class BuildSummary:
     triples: int
     seconds: float
     extracted: int = 0
+    reused: int = 0  # output blocks copied from the previous build (see kg.outputs)
     files: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     corpus: CorpusGraph | None = field(default=None, repr=False)
@@ -137,7 +137,8 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
 
     inputs = list(inputs) or list(DEFAULT_INPUTS)
     out = Path(output)
-    papers = read_papers(inputs)
+    with paused_gc():
+        papers = read_papers(inputs)
     lap("ingest")
     out.mkdir(parents=True, exist_ok=True)
     store = ExtractionCache(out / CACHE_FILE) if cache else None
@@ -150,29 +151,47 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
         if store is not None:
             store.close()
     lap("extract")
+    with paused_gc():
+        return _assemble(papers, extractions, extracted, inputs, out, lap, t0, timings,
+                         html=html, site=site, previous=out if cache else None)
+
+
+FORK_OVERVIEW_AT = 50_000
+"""Graphs with this many nodes get their overview drawn in a child process, alongside the files."""
+
+
+def _overview(graph, path: Path, title: str) -> None:
+    from .views import render_overview
+
+    render_overview(graph, path, title=title)
+
+
+def _assemble(papers, extractions, extracted, inputs, out: Path, lap, t0: float, timings: dict, *,
+              html: bool, site: bool, previous: Path | None) -> BuildSummary:
+    """Resolve, graph and write every output of a build (see :func:`build`)."""
     corpus = build_graph(papers, extractions, default_lexicon())
     lap("resolve+graph")
     info = BuildInfo(version=__version__,
                      created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
                      inputs=input_checksums(inputs))
-    lines = build_triples(corpus, info)
     stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))  # everything is written here first
+    overview = None
     try:
-        n = write_ntriples(lines, stage / "graph.nt")
-        del lines
-        lap("rdf:nt")
-        with ThreadPoolExecutor(max_workers=2) as pool:  # both run in Oxigraph's Rust code, off the GIL
-            loading = pool.submit(build_store, stage / "graph.nt", stage / "store")
-            pool.submit(write_turtle, stage / "graph.nt", stage / "graph.ttl").result()
-            loading.result()
-        lap("rdf:store+ttl")
-        write_json(corpus.graph, stage / "graph.json")
-        lap("graph.json")
-        if html:
-            from .views import render_overview
-
-            render_overview(corpus.graph, stage / "graph.html", title="kg: graph overview")
+        if html:  # drawn meanwhile in a child process when the graph is big (the rest is mostly I/O)
+            args = (corpus.graph, stage / "graph.html", "kg: graph overview")
+            if corpus.graph.number_of_nodes() >= FORK_OVERVIEW_AT:
+                overview = Forked(_overview, *args, what="drawing graph.html")
+            else:
+                _overview(*args)
             lap("html")
+        wrote = write_outputs(corpus, info, stage, previous)
+        n = wrote.triples
+        lap("rdf+json")
+        update_store(previous, stage / "store", stage / "graph.nt", wrote)
+        lap("store")
+        if overview is not None:
+            overview.wait()
+            lap("html (rest)")
         if site:
             from .views import render_site
 
@@ -180,9 +199,11 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
             lap("site")
         written = publish(stage, out)
     finally:
+        if overview is not None:
+            overview.cancel()
         shutil.rmtree(stage, ignore_errors=True)
     counts = Counter(e.type for e in corpus.resolution.entities.values())
     return BuildSummary(output=out, papers=len(papers),
                         entities={t: counts.get(t, 0) for t in ENTITY_TYPES}, triples=n,
-                        seconds=time.perf_counter() - t0, extracted=extracted, files=written,
+                        seconds=time.perf_counter() - t0, extracted=extracted, reused=wrote.reused, files=written,
                         timings=timings, corpus=corpus)

@@ -72,27 +72,50 @@ class _UnionFind:
 
 @dataclass
 class Resolution:
-    """Entities by id, and the entity id of every (paper, type, in-paper name)."""
+    """Entities by id, and the entity id of every (type, in-paper name).
+
+    A name written with a type resolves the same way in every paper (the
+    type decided for the name corpus-wide applies everywhere), so the index
+    needs no paper.
+    """
 
     entities: dict[str, Entity] = field(default_factory=dict)
-    index: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    index: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def entity_of(self, paper: str, type_: str, name: str) -> str | None:
-        return self.index.get((paper, type_, name))
+    def entity_of(self, type_: str, name: str) -> str | None:
+        return self.index.get((type_, name))
 
-    def lookup(self, paper: str, name: str, types: Iterable[str] = ENTITY_TYPES) -> str | None:
-        """The entity id a name in a paper resolved to, trying types in order."""
+    def names_in(self, mentions: Iterable[Mention]) -> set[tuple[str, str]]:
+        """The (type, name) pairs a paper's mentions stand for: as written and as decided."""
+        seen = set()
+        for m in mentions:
+            canon = m.name or m.surface
+            seen.add((m.type, canon))
+            eid = self.index.get((m.type, canon))
+            if eid is not None:
+                seen.add((self.entities[eid].type, canon))
+        return seen
+
+    def lookup(self, within: set[tuple[str, str]], name: str, types: Iterable[str] = ENTITY_TYPES) -> str | None:
+        """The entity id a name of a paper (whose :meth:`names_in` is ``within``) resolved to.
+
+        Types are tried in order; only a name the paper mentions with that type counts.
+        """
         types = tuple(types)
         for t in types:
-            eid = self.index.get((paper, t, name))
-            if eid and self.entities[eid].type in types:  # a name retyped corpus-wide may not fit
-                return eid
+            if (t, name) in within:
+                eid = self.index[(t, name)]
+                if self.entities[eid].type in types:  # a name retyped corpus-wide may not fit
+                    return eid
         return None
 
 
-def _decide_types(rows: list[tuple], lexicon: Lexicon | None) -> dict[str, str]:
-    """One type per name key across the corpus: the lexicon's, else the most frequent."""
-    votes = Counter((singular_key(canon), t) for _p, t, canon, _s, _a in rows if t != "Repository")
+def _decide_types(counts: dict[tuple[str, str], int]) -> dict[str, str]:
+    """One type per name key across the corpus: the most frequent (ties: the earlier type)."""
+    votes: Counter = Counter()
+    for t, canon in counts:
+        if t != "Repository":
+            votes[(singular_key(canon), t)] += counts[(t, canon)]
     best: dict[str, tuple[int, int, str]] = {}
     for (key, t), n in votes.items():
         rank = (-n, ENTITY_TYPES.index(t), t)
@@ -103,29 +126,41 @@ def _decide_types(rows: list[tuple], lexicon: Lexicon | None) -> dict[str, str]:
 
 def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None) -> Resolution:
     """Group mentions into entities; see the module docstring."""
-    rows = [(m.paper, m.type, m.name or m.surface, m.surface, m.aliases) for m in mentions]
-    types = _decide_types(rows, lexicon)
-    groups: dict[tuple[str, str], list[tuple]] = defaultdict(list)  # (type, in-paper name) → rows
-    for row in rows:
-        t = row[1]
+    written = [((m.type, m.name or m.surface), m.surface, m.aliases) for m in mentions]
+    counts = Counter(pair for pair, _s, _a in written)  # mentions per (written type, name)
+    forms_seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for pair, surface in {(pair, surface) for pair, surface, _a in written}:
+        forms_seen[pair].add(surface)
+    for pair, _s, aliases in written:
+        if aliases:
+            forms_seen[pair].update(aliases)
+    types = _decide_types(counts)
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # (type, name) → written pairs
+    for pair in counts:
+        t, canon = pair
         if t != "Repository":
-            t = types.get(singular_key(row[2]), t)
-        groups[(t, row[2])].append(row)
+            t = types.get(singular_key(canon), t)
+        groups[(t, canon)].append(pair)
     keys = sorted(groups)
+    entries: dict[str, object] = {}
+
+    def known(form: str):
+        """The lexicon entry of a form, looked up once per form."""
+        if form not in entries:
+            entries[form] = lexicon.lookup(form)
+        return entries[form]
+
     uf = _UnionFind()
     owner: dict[tuple[str, str], int] = {}
     forms_of: list[set[str]] = []
     for i, (t, name) in enumerate(keys):
         uf.find(i)
-        forms = {name}
-        for row in groups[(t, name)]:
-            forms.add(row[3])
-            forms.update(row[4])
+        forms = {name}.union(*(forms_seen[pair] for pair in groups[(t, name)]))
         forms_of.append(forms)
         for form in forms:
             ks = form_keys(t, form) if t != "Repository" else {name.lower()}
             if lexicon is not None and t != "Repository":
-                entry = lexicon.lookup(form)
+                entry = known(form)
                 if entry is not None and entry.type == t:
                     ks.add("lex:" + entry.name)
             for k in ks:
@@ -141,7 +176,8 @@ def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None) -> Reso
     taken: set[str] = set()
     for members in sorted(clusters.values()):
         t = keys[members[0]][0]
-        name = _canonical(t, [keys[i][1] for i in members], [len(groups[keys[i]]) for i in members], lexicon)
+        sizes = [sum(counts[pair] for pair in groups[keys[i]]) for i in members]
+        name = _canonical(t, [keys[i][1] for i in members], sizes, known if lexicon is not None else None)
         eid = f"{t.lower()}/{slug(name)}"
         n = 2
         while eid in taken:
@@ -151,22 +187,22 @@ def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None) -> Reso
         aliases = tuple(sorted(f for f in forms if f != name and f.strip()))
         result.entities[eid] = Entity(id=eid, type=t, name=name, aliases=aliases)
         for i in members:
-            for paper, mtype, canon, _s, _a in groups[keys[i]]:
-                index[(paper, mtype, canon)] = eid
-                index[(paper, t, canon)] = eid
+            index[keys[i]] = eid
+            for pair in groups[keys[i]]:
+                index[pair] = eid
     return result
 
 
-def _canonical(type_: str, names: list[str], sizes: list[int], lexicon: Lexicon | None) -> str:
-    """The lexicon's name if it knows the thing, else the most written in-paper name.
+def _canonical(type_: str, names: list[str], sizes: list[int], known=None) -> str:
+    """The lexicon's name if it knows the thing (``known`` looks names up), else the most written name.
 
     ``sizes[i]`` is how many mentions were written as ``names[i]``.
     """
     if type_ == "Repository":
         return min(names)
-    if lexicon is not None:
+    if known is not None:
         for n in sorted(names):
-            entry = lexicon.lookup(n)
+            entry = known(n)
             if entry is not None and entry.type == type_:
                 return entry.name
     counts: Counter = Counter()

@@ -16,7 +16,7 @@ def m(paper, surface, type_="Model", name="", aliases=(), field="abstract", star
 
 
 def entity_of(res, mention):
-    return res.entity_of(mention.paper, mention.type, mention.canonical)
+    return res.entity_of(mention.type, mention.canonical)
 
 
 def one_entity(mentions, lexicon=None):

@@ -73,59 +73,65 @@ def _safe_url(url: str) -> bool:
     return url.startswith(("http://", "https://")) and not any(ch in url for ch in ' <>"{}|\\^`\n\r\t')
 
 
+def paper_triples(cg: CorpusGraph, node: str, base: str = str(RES)) -> list[str]:
+    """The sorted triples whose subject belongs to one paper: the paper, its mentions, its results.
+
+    Every triple belongs to exactly one paper, entity or the build description
+    (its subject decides), so outputs can be written and updated block by block.
+    """
+    g = cg.graph
+    attrs = g.nodes[node]
+    s = iri(node, base)
+    pid = node.split("/", 1)[1]
+    out = [f"{s} {A} {T['Paper']} .",
+           f"{s} {_u(DCTERMS.identifier)} {literal(pid)} .",
+           f"{s} {_u(DCTERMS.title)} {literal(attrs['title'].strip())} .",
+           f"{s} {_u(DCTERMS.abstract)} {literal(attrs['abstract'])} ."]
+    if attrs["url"] and _safe_url(attrs["url"]):
+        out.append(f"{s} {_u(RDFS.seeAlso)} <{attrs['url']}> .")
+    out.extend(f"{s} {T['source']} {literal(src)} ." for src in attrs["sources"])
+    for target, keyed in g._succ[node].items():
+        for d in keyed.values():
+            if d["kind"] != "mentions":
+                continue
+            entity = iri(target, base)
+            m = iri(f"mention/{pid}-{d['field']}-{d['start']}-{d['end']}", base)
+            out += [f"{m} {A} {T['Mention']} .", f"{m} {T['paper']} {s} .", f"{m} {T['entity']} {entity} .",
+                    f"{m} {T['surfaceForm']} {literal(d['surface'])} .", f"{m} {T['field']} {literal(d['field'])} .",
+                    f"{m} {T['start']} {integer(d['start'])} .", f"{m} {T['end']} {integer(d['end'])} .",
+                    f"{m} {T['role']} {literal(d['role'])} ."]
+            out.append(f"{s} {T['mentions']} {entity} .")
+            if d["role"] in ROLE:
+                out.append(f"{s} {ROLE[d['role']]} {entity} .")
+    for r in cg.results_of.get(pid, ()):
+        rs = iri(r.id, base)
+        out += [f"{s} {T['reportsResult']} {rs} .", f"{rs} {A} {T['Result']} .",
+                f"{rs} {T['model']} {iri(r.model, base)} .", f"{rs} {T['metric']} {iri(r.metric, base)} .",
+                f"{rs} {T['value']} {decimal(r.value)} ."]
+        if r.dataset:
+            out.append(f"{rs} {T['dataset']} {iri(r.dataset, base)} .")
+        if r.evidence:
+            out.append(f"{rs} {T['evidence']} {literal(r.evidence)} .")
+    return sorted(set(out))
+
+
+def entity_triples(cg: CorpusGraph, eid: str, base: str = str(RES)) -> list[str]:
+    """The sorted triples of one entity: its class, names, paper count and ``basedOn`` links."""
+    e = cg.resolution.entities[eid]
+    s = iri(eid, base)
+    out = [f"{s} {A} {CLASS[e.type]} .", f"{s} {_u(RDFS.label)} {literal(e.name)} ."]
+    out.extend(f"{s} {_u(SKOS.altLabel)} {literal(alias)} ." for alias in e.aliases)
+    out.append(f"{s} {T['paperCount']} {integer(cg.graph.nodes[eid]['paper_count'])} .")
+    out.extend(f"{s} {T['basedOn']} {iri(o, base)} ." for _paper, o in cg.based_on_of.get(eid, ()))
+    return sorted(set(out))
+
+
 def corpus_triples(cg: CorpusGraph, base: str = str(RES)) -> Iterator[str]:
     """Every triple (as an N-Triples line) of papers, entities, mentions, pairs and results."""
-    g = cg.graph
     for p in cg.papers:
-        s = iri(f"paper/{p.id}", base)
-        yield f"{s} {A} {T['Paper']} ."
-        yield f"{s} {_u(DCTERMS.identifier)} {literal(p.id)} ."
-        yield f"{s} {_u(DCTERMS.title)} {literal(p.title.strip())} ."
-        yield f"{s} {_u(DCTERMS.abstract)} {literal(p.abstract)} ."
-        if p.url and _safe_url(p.url):
-            yield f"{s} {_u(RDFS.seeAlso)} <{p.url}> ."
-        for src in p.sources:
-            yield f"{s} {T['source']} {literal(str(src))} ."
-    for eid, e in sorted(cg.resolution.entities.items()):
-        s = iri(eid, base)
-        yield f"{s} {A} {CLASS[e.type]} ."
-        yield f"{s} {_u(RDFS.label)} {literal(e.name)} ."
-        for alias in e.aliases:
-            yield f"{s} {_u(SKOS.altLabel)} {literal(alias)} ."
-        yield f"{s} {T['paperCount']} {integer(g.nodes[eid]['paper_count'])} ."
-    links: dict[tuple[str, str], set[str]] = {}
-    for u, v, d in g.edges(data=True):
-        if d["kind"] != "mentions":
-            continue
-        paper, entity = iri(u, base), iri(v, base)
-        links.setdefault((u, v), set()).add(d["role"])
-        m = iri(f"mention/{u.split('/', 1)[1]}-{d['field']}-{d['start']}-{d['end']}", base)
-        yield f"{m} {A} {T['Mention']} ."
-        yield f"{m} {T['paper']} {paper} ."
-        yield f"{m} {T['entity']} {entity} ."
-        yield f"{m} {T['surfaceForm']} {literal(d['surface'])} ."
-        yield f"{m} {T['field']} {literal(d['field'])} ."
-        yield f"{m} {T['start']} {integer(d['start'])} ."
-        yield f"{m} {T['end']} {integer(d['end'])} ."
-        yield f"{m} {T['role']} {literal(d['role'])} ."
-    for (u, v), roles in links.items():
-        yield f"{iri(u, base)} {T['mentions']} {iri(v, base)} ."
-        for role in roles:
-            if role in ROLE:
-                yield f"{iri(u, base)} {ROLE[role]} {iri(v, base)} ."
-    for _paper, s, o in cg.based_on:
-        yield f"{iri(s, base)} {T['basedOn']} {iri(o, base)} ."
-    for r in cg.results:
-        s = iri(r.id, base)
-        yield f"{iri(f'paper/{r.paper}', base)} {T['reportsResult']} {s} ."
-        yield f"{s} {A} {T['Result']} ."
-        yield f"{s} {T['model']} {iri(r.model, base)} ."
-        yield f"{s} {T['metric']} {iri(r.metric, base)} ."
-        if r.dataset:
-            yield f"{s} {T['dataset']} {iri(r.dataset, base)} ."
-        yield f"{s} {T['value']} {decimal(r.value)} ."
-        if r.evidence:
-            yield f"{s} {T['evidence']} {literal(r.evidence)} ."
+        yield from paper_triples(cg, f"paper/{p.id}", base)
+    for eid in sorted(cg.resolution.entities):
+        yield from entity_triples(cg, eid, base)
 
 
 @dataclass(frozen=True)

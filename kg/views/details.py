@@ -61,7 +61,7 @@ def _cap(items: list, limit: int = MAX_LIST) -> tuple[list, int]:
 
 
 def _paper(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
-    attrs = graph.nodes[node]
+    attrs = graph._node[node]
     texts = {"title": _text(attrs.get("title") or attrs.get("label")),
              "abstract": _text(attrs.get("abstract"))}
     mentions, entities = [], {}
@@ -127,7 +127,7 @@ def _repositories_of(graph: nx.MultiDiGraph, node: str, papers: dict[str, list[s
 
 
 def _entity(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
-    attrs = graph.nodes[node]
+    attrs = graph._node[node]
     kind = kind_of(graph, node)
     papers = papers_of(graph, node)
     best = heapq.nsmallest(MAX_LIST, papers.items(),
@@ -155,7 +155,7 @@ def _entity(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
 
 
 def _result(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
-    attrs = graph.nodes[node]
+    attrs = graph._node[node]
     links = {"model": [], "dataset": [], "metric": []}
     for _, other, data in graph.out_edges(node, data=True):
         if data.get("kind") in links:

@@ -35,7 +35,7 @@ __all__ = [
 
 def kind_of(graph: nx.MultiDiGraph, node: str) -> str:
     """The node's ``kind`` attribute (``""`` when missing)."""
-    return str(graph.nodes[node].get("kind") or "")
+    return str(graph._node[node].get("kind") or "")
 
 
 def is_entity(graph: nx.MultiDiGraph, node: str) -> bool:
@@ -45,7 +45,7 @@ def is_entity(graph: nx.MultiDiGraph, node: str) -> bool:
 
 def label_of(graph: nx.MultiDiGraph, node: str) -> str:
     """Display name: ``label``, else a paper's ``title``, else the node id."""
-    attrs = graph.nodes[node]
+    attrs = graph._node[node]
     return str(attrs.get("label") or attrs.get("title") or node)
 
 
@@ -57,7 +57,7 @@ def names_of(graph: nx.MultiDiGraph, node: str) -> list[str]:
     >>> names_of(g, "task/qa")
     ['QA', 'question answering', 'task/qa']
     """
-    attrs = graph.nodes[node]
+    attrs = graph._node[node]
     names: list[str] = []
     for value in (attrs.get("label"), attrs.get("title"),
                   *(attrs.get("aliases") or ()), node):
@@ -71,7 +71,7 @@ def paper_count(graph: nx.MultiDiGraph, node: str) -> int:
 
     Results have no ``paper_count``; theirs is the papers reporting them.
     """
-    value = graph.nodes[node].get("paper_count")
+    value = graph._node[node].get("paper_count")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value)
     if kind_of(graph, node) == "Paper":

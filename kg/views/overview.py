@@ -95,12 +95,13 @@ def select_overview(graph: nx.MultiDiGraph, max_nodes: int,
         if not room():
             break
         chosen[ent] = None
-    rest = sorted((n for n in pool if n not in chosen),
-                  key=lambda n: (kind_of(graph, n) != "Paper", -graph.degree(n), n))
-    for node in rest:
-        if not room():
-            break
-        chosen[node] = None
+    if room():  # only sorted when needed: on a big graph the entities fill the page first
+        rest = sorted((n for n in pool if n not in chosen),
+                      key=lambda n: (kind_of(graph, n) != "Paper", -graph.degree(n), n))
+        for node in rest:
+            if not room():
+                break
+            chosen[node] = None
     return list(chosen)
 
 

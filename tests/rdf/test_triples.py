@@ -104,10 +104,21 @@ def test_builds_are_byte_identical_except_created(tmp_path, corpus_dir):
         assert len(_without_created(other / "graph.ttl")) == len((a / "graph.ttl").read_bytes().splitlines()) - 1
 
 
-def test_nt_is_sorted_and_canonical(fixture_build):
+def test_nt_is_distinct_and_grouped_by_subject(fixture_build):
+    """Lines are distinct, and each subject's lines are consecutive and sorted (one block each)."""
     _, out = fixture_build
     lines = (out / "graph.nt").read_text(encoding="utf-8").splitlines()
-    assert lines == sorted(set(lines))
+    assert len(lines) == len(set(lines))
+    runs: dict[str, list[str]] = {}
+    previous = None
+    for line in lines:
+        subject = line.split(" ", 1)[0]
+        if subject != previous:
+            assert subject not in runs, f"{subject} appears in two places"
+            runs[subject] = []
+        runs[subject].append(line)
+        previous = subject
+    assert all(run == sorted(run) for run in runs.values())
 
 
 def test_awkward_text_round_trips(tmp_path):

@@ -28,6 +28,7 @@ from . import __version__
 from .engine import ExtractionCache, extract_all, paused_gc
 from .engine.memory import Forked
 from .extract.lexicon import default_lexicon
+from .extract.pipeline import extractor_version
 from .fsutil import sha256_file
 from .graph import CorpusGraph, build_graph
 from .ingest import input_files, read_papers
@@ -160,16 +161,16 @@ FORK_OVERVIEW_AT = 50_000
 """Graphs with this many nodes get their overview drawn in a child process, alongside the files."""
 
 
-def _overview(graph, path: Path, title: str) -> None:
+def _overview(corpus, path: Path, title: str) -> None:
     from .views import render_overview
 
-    render_overview(graph, path, title=title)
+    render_overview(corpus.graph, path, title=title)
 
 
 def _assemble(papers, extractions, extracted, inputs, out: Path, lap, t0: float, timings: dict, *,
               html: bool, site: bool, previous: Path | None) -> BuildSummary:
     """Resolve, graph and write every output of a build (see :func:`build`)."""
-    corpus = build_graph(papers, extractions, default_lexicon())
+    corpus = build_graph(papers, extractions, default_lexicon(), version=extractor_version())
     lap("resolve+graph")
     info = BuildInfo(version=__version__,
                      created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
@@ -178,8 +179,9 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, lap, t0: float,
     overview = None
     try:
         if html:  # drawn meanwhile in a child process when the graph is big (the rest is mostly I/O)
-            args = (corpus.graph, stage / "graph.html", "kg: graph overview")
-            if corpus.graph.number_of_nodes() >= FORK_OVERVIEW_AT:
+            args = (corpus, stage / "graph.html", "kg: graph overview")
+            size = len(corpus.papers) + len(corpus.resolution.entities) + len(corpus.results)
+            if size >= FORK_OVERVIEW_AT:  # the child builds the networkx graph too: this process never needs it
                 overview = Forked(_overview, *args, what="drawing graph.html")
             else:
                 _overview(*args)

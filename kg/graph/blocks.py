@@ -37,56 +37,65 @@ def block_order(cg: CorpusGraph) -> list[str]:
     return [f"paper/{p.id}" for p in cg.papers] + sorted(cg.resolution.entities)
 
 
-def _members(cg: CorpusGraph, block: str) -> list[str]:
-    """The nodes of a block: a paper and its results, or one entity."""
-    if block.startswith("paper/"):
-        return [block] + [r.id for r in cg.results_of.get(block.split("/", 1)[1], ())]
-    return [block]
-
-
 def signature(cg: CorpusGraph, block: str) -> bytes:
-    """A 16-byte hash of every node attribute and outgoing edge of the block's nodes.
+    """A 16-byte hash of everything the block's outputs are made from.
 
-    The RDF and JSON of a block are functions of exactly these (entity
-    labels reach a paper's block through its results' attributes), so equal
-    signatures mean equal bytes.  ``marshal`` version 0 encodes equal values
-    identically (later versions mark shared and interned objects).
+    For a paper: the extractor version and the paper's text (which together
+    determine its extraction), its url and sources, the entity id of each
+    mention, and its results with their labels; for an entity: its
+    attributes and ``based_on`` links.  Equal signatures mean equal bytes.
+    ``marshal`` version 0 encodes equal values identically (later versions
+    mark shared and interned objects).
     """
-    node, succ = cg.graph._node, cg.graph._succ
     h = hashlib.blake2b(digest_size=16)
-    for n in _members(cg, block):
-        attrs = node[n]
-        for key in _TEXTS:  # long texts straight into the hash, not through marshal
-            if key in attrs:
-                h.update(attrs[key].encode("utf-8", "surrogatepass"))
-                h.update(b"\0")
-        rest = [(k, v) for k, v in attrs.items() if k not in _TEXTS]
-        h.update(marshal.dumps((n, rest, succ[n]), 0))
+    if block.startswith("paper/"):
+        pid = block[6:]
+        p = cg.paper(pid)
+        for text in (cg.version, p.title, p.abstract):  # long texts straight into the hash
+            h.update(text.encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
+        results = [(r.id, r.model, cg.result_attrs(r), cg.result_edges(r)) for r in cg.results_of.get(pid, ())]
+        h.update(marshal.dumps((block, p.url or "", [str(s) for s in p.sources], cg.entity_ids(pid), results), 0))
+    else:
+        h.update(marshal.dumps((block, cg.entity_attrs(block), cg.based_on_of.get(block, [])), 0))
     return h.digest()
 
 
-_TEXTS = ("title", "abstract")
+def _keyed(source: str, edges: list[tuple[str, dict]]) -> list[dict]:
+    """Node-link edge items in networkx's order: grouped by target (first seen first), keys 0, 1, …"""
+    by_target: dict[str, list[dict]] = {}
+    for target, attrs in edges:
+        by_target.setdefault(target, []).append(attrs)
+    return [{**attrs, "source": source, "target": target, "key": key}
+            for target, group in by_target.items() for key, attrs in enumerate(group)]
 
 
 def json_parts(cg: CorpusGraph, block: str) -> tuple[str, str]:
     """The block's items of the node-link ``edges`` and ``nodes`` arrays, joined by :data:`JSON_SEP`.
 
-    Items are exactly what ``json.dump(nx.node_link_data(g, edges="edges"),
+    Items are exactly what ``json.dump(nx.node_link_data(cg.graph, edges="edges"),
     ensure_ascii=False, sort_keys=True)`` writes for them, so the assembled
     file reads back with :func:`networkx.node_link_graph`.
     """
-    node, succ = cg.graph._node, cg.graph._succ
-    edges, nodes = [], []
-    for n in _members(cg, block):
-        nodes.append(json.dumps({**node[n], "id": n}, ensure_ascii=False, sort_keys=True))
-        for target, keyed in succ[n].items():
-            for key, attrs in keyed.items():
-                edges.append(json.dumps({**attrs, "source": n, "target": target, "key": key},
-                                        ensure_ascii=False, sort_keys=True))
-    return JSON_SEP.join(edges), JSON_SEP.join(nodes)
+    if block.startswith("paper/"):
+        pid = block[6:]
+        results = cg.results_of.get(pid, ())
+        nodes = [{**cg.paper_attrs(cg.paper(pid)), "id": block}]
+        edges = _keyed(block, cg.mention_edges(pid) + [(r.id, {"kind": "reports"}) for r in results])
+        for r in results:
+            nodes.append({**cg.result_attrs(r), "id": r.id})
+            edges += _keyed(r.id, cg.result_edges(r))
+    else:
+        nodes = [{**cg.entity_attrs(block), "id": block}]
+        edges = _keyed(block, [(o, {"kind": "based_on", "paper": f"paper/{paper}"})
+                               for paper, o in cg.based_on_of.get(block, ())])
+
+    def dump(items: list[dict]) -> str:
+        return JSON_SEP.join(json.dumps(item, ensure_ascii=False, sort_keys=True) for item in items)
+
+    return dump(edges), dump(nodes)
 
 
 def json_frame(cg: CorpusGraph) -> tuple[str, str, str]:
     """The text of ``graph.json`` before the edges, between edges and nodes, and after the nodes."""
-    graph = json.dumps(cg.graph.graph, ensure_ascii=False, sort_keys=True)
-    return '{"directed": true, "edges": [', f'], "graph": {graph}, "multigraph": true, "nodes": [', "]}"
+    return '{"directed": true, "edges": [', '], "graph": {"name": "kg"}, "multigraph": true, "nodes": [', "]}"

@@ -1,4 +1,12 @@
-"""Build the networkx graph from papers, extractions and their resolution.
+"""The resolved corpus, and the networkx graph built from it on demand.
+
+:func:`build_graph` resolves the mentions of all papers (:mod:`kg.resolve`)
+and keeps, per paper, what its outputs need: entity ids, results,
+``based_on`` pairs and paper counts.  The files of a build are written from
+these records block by block (:mod:`kg.graph.blocks`); the networkx graph
+(:attr:`CorpusGraph.graph`) is assembled only when something asks for it:
+the views, the site, the exports.  A rebuild that reuses most blocks so
+never builds the graph in the process that writes the files.
 
 >>> from kg.records import Paper, Mention, Extraction
 >>> p = Paper("p1", "FooNet", "We propose FooNet.")
@@ -10,8 +18,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 
@@ -39,16 +49,94 @@ class ResolvedResult:
 
 @dataclass
 class CorpusGraph:
-    """Everything the outputs read: papers, extractions, resolution and the graph."""
+    """Everything the outputs read: papers, extractions, their resolution, and the graph on demand."""
 
-    papers: list[Paper]
-    extractions: list[Extraction]
+    papers: list[Paper]  # sorted by id
+    extractions: dict[str, Extraction]  # by paper id
     resolution: Resolution
-    graph: nx.MultiDiGraph
-    based_on: list[tuple[str, str, str]]  # (paper, subject entity, object entity)
-    results: list[ResolvedResult]
+    based_on: list[tuple[str, str, str]]  # (paper, subject entity, object entity), sorted
+    results: list[ResolvedResult]  # sorted by id
     results_of: dict[str, list[ResolvedResult]] = field(default_factory=dict)  # by paper id
     based_on_of: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # subject → (paper, object)
+    paper_count: dict[str, int] = field(default_factory=dict)  # entity id → papers mentioning it
+    version: str = ""  # the extractor's: with a paper's text, it determines the paper's extraction
+
+    @cached_property
+    def _papers_by_id(self) -> dict[str, Paper]:
+        return {p.id: p for p in self.papers}
+
+    def paper(self, pid: str) -> Paper:
+        return self._papers_by_id[pid]
+
+    def mention_edges(self, paper: str) -> list[tuple[str, dict]]:
+        """``(entity id, edge attributes)`` of a paper's mentions, in text order.
+
+        Each mention carries the strongest role the paper gives its entity.
+        """
+        ex = self.extractions.get(paper)
+        if ex is None:
+            return []
+        index = self.resolution.index
+        eids = [index[(m.type, m.name or m.surface)] for m in ex.mentions]
+        role_of: dict[str, str] = {}
+        for m, eid in zip(ex.mentions, eids):
+            if eid not in role_of or role_rank(m.role) < role_rank(role_of[eid]):
+                role_of[eid] = m.role
+        ordered = sorted(zip(ex.mentions, eids), key=lambda me: (me[0].field, me[0].start, me[0].end, me[0].type))
+        return [(eid, {"kind": "mentions", "role": role_of[eid], "field": m.field, "start": m.start,
+                       "end": m.end, "surface": m.surface}) for m, eid in ordered]
+
+    def entity_ids(self, paper: str) -> list[str]:
+        """The entity id of each of a paper's mentions, in extraction order."""
+        ex = self.extractions.get(paper)
+        index = self.resolution.index
+        return [index[(m.type, m.name or m.surface)] for m in ex.mentions] if ex else []
+
+    @staticmethod
+    def paper_attrs(p: Paper) -> dict:
+        return {"kind": "Paper", "label": p.title, "title": p.title, "abstract": p.abstract, "url": p.url or "",
+                "sources": [str(s) for s in p.sources], "paper_count": 1}
+
+    def entity_attrs(self, eid: str) -> dict:
+        e = self.resolution.entities[eid]
+        return {"kind": e.type, "label": e.name, "aliases": list(e.aliases),
+                "paper_count": self.paper_count.get(eid, 0)}
+
+    def result_attrs(self, r: ResolvedResult) -> dict:
+        names = self.resolution.entities
+        metric = names[r.metric].name
+        return {"kind": "Result", "label": f"{metric} {r.value:g}", "value": r.value, "metric": metric,
+                "dataset": names[r.dataset].name if r.dataset else ""}
+
+    @staticmethod
+    def result_edges(r: ResolvedResult) -> list[tuple[str, dict]]:
+        edges = [(r.model, {"kind": "model"}), (r.metric, {"kind": "metric"})]
+        if r.dataset:
+            edges.append((r.dataset, {"kind": "dataset"}))
+        return edges
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The typed networkx graph (see :mod:`kg.graph`), assembled on first use."""
+        g = nx.MultiDiGraph(name="kg")
+        b = _Builder(g)
+        for p in self.papers:
+            b.add_node(f"paper/{p.id}", self.paper_attrs(p))
+        for eid in sorted(self.resolution.entities):
+            b.add_node(eid, self.entity_attrs(eid))
+        for p in self.papers:
+            node = f"paper/{p.id}"
+            for eid, attrs in self.mention_edges(p.id):
+                b.add_edge(node, eid, attrs)
+        for s in sorted(self.based_on_of):
+            for paper, o in self.based_on_of[s]:
+                b.add_edge(s, o, {"kind": "based_on", "paper": f"paper/{paper}"})
+        for r in self.results:
+            b.add_node(r.id, self.result_attrs(r))
+            b.add_edge(f"paper/{r.paper}", r.id, {"kind": "reports"})
+            for target, attrs in self.result_edges(r):
+                b.add_edge(r.id, target, attrs)
+        return g
 
 
 class _Builder:
@@ -76,39 +164,18 @@ class _Builder:
 
 
 def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction],
-                lexicon: Lexicon | None = None) -> CorpusGraph:
-    """Resolve the mentions of all papers and assemble the typed graph."""
+                lexicon: Lexicon | None = None, version: str = "") -> CorpusGraph:
+    """Resolve the mentions of all papers and gather what the outputs need."""
     papers = sorted(papers, key=lambda p: p.id)
-    extractions = sorted(extractions, key=lambda e: e.paper)
-    mentions = [m for ex in extractions for m in ex.mentions]
-    res = resolve(mentions, lexicon)
+    by_paper = {ex.paper: ex for ex in sorted(extractions, key=lambda e: e.paper)}
+    res = resolve((m for ex in by_paper.values() for m in ex.mentions), lexicon)
     index = res.index
-    g = nx.MultiDiGraph(name="kg")
-    b = _Builder(g)
-    for p in papers:
-        b.add_node(f"paper/{p.id}", {"kind": "Paper", "label": p.title, "title": p.title, "abstract": p.abstract,
-                                     "url": p.url or "", "sources": [str(s) for s in p.sources],
-                                     "paper_count": 1})
-    for e in sorted(res.entities.values(), key=lambda e: e.id):
-        b.add_node(e.id, {"kind": e.type, "label": e.name, "aliases": list(e.aliases), "paper_count": 0})
-    for ex in extractions:  # sorted by paper; a paper's edges in text order
-        node = f"paper/{ex.paper}"
-        role_of: dict[str, str] = {}  # one role per paper and entity: the strongest
-        eids = [index[(m.type, m.name or m.surface)] for m in ex.mentions]
-        for m, eid in zip(ex.mentions, eids):
-            if eid not in role_of or role_rank(m.role) < role_rank(role_of[eid]):
-                role_of[eid] = m.role
-        for m, eid in sorted(zip(ex.mentions, eids), key=lambda me: (me[0].field, me[0].start, me[0].end,
-                                                                    me[0].type)):
-            b.add_edge(node, eid, {"kind": "mentions", "role": role_of[eid], "field": m.field,
-                                   "start": m.start, "end": m.end, "surface": m.surface})
-    nodes = g._node
-    for eid, papers_in in g._pred.items():
-        if eid in res.entities:
-            nodes[eid]["paper_count"] = len(papers_in)
+    paper_count: Counter = Counter()
+    for ex in by_paper.values():
+        paper_count.update({index[(m.type, m.name or m.surface)] for m in ex.mentions})
     pairs = []
     results = []
-    for ex in extractions:
+    for ex in by_paper.values():
         if not ex.relations and not ex.results:
             continue
         names = res.names_in(ex.mentions)
@@ -128,19 +195,10 @@ def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction],
     based_on_of: dict[str, list[tuple[str, str]]] = {}
     for paper, s, o in pairs:
         based_on_of.setdefault(s, []).append((paper, o))
-    for s in sorted(based_on_of):
-        for paper, o in sorted(based_on_of[s], key=lambda po: (po[1], po[0])):
-            b.add_edge(s, o, {"kind": "based_on", "paper": f"paper/{paper}"})
+    for s in based_on_of:
+        based_on_of[s].sort(key=lambda po: (po[1], po[0]))
     results = sorted({r.id: r for r in results}.values(), key=lambda r: r.id)
     results_of: dict[str, list[ResolvedResult]] = {}
     for r in results:
         results_of.setdefault(r.paper, []).append(r)
-        label = f"{nodes[r.metric]['label']} {r.value:g}"
-        b.add_node(r.id, {"kind": "Result", "label": label, "value": r.value, "metric": nodes[r.metric]["label"],
-                          "dataset": nodes[r.dataset]["label"] if r.dataset else ""})
-        b.add_edge(f"paper/{r.paper}", r.id, {"kind": "reports"})
-        b.add_edge(r.id, r.model, {"kind": "model"})
-        b.add_edge(r.id, r.metric, {"kind": "metric"})
-        if r.dataset:
-            b.add_edge(r.id, r.dataset, {"kind": "dataset"})
-    return CorpusGraph(papers, extractions, res, g, pairs, results, results_of, based_on_of)
+    return CorpusGraph(papers, by_paper, res, pairs, results, results_of, based_on_of, dict(paper_count), version)

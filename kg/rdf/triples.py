@@ -79,30 +79,25 @@ def paper_triples(cg: CorpusGraph, node: str, base: str = str(RES)) -> list[str]
     Every triple belongs to exactly one paper, entity or the build description
     (its subject decides), so outputs can be written and updated block by block.
     """
-    g = cg.graph
-    attrs = g.nodes[node]
-    s = iri(node, base)
     pid = node.split("/", 1)[1]
+    p = cg.paper(pid)
+    s = iri(node, base)
     out = [f"{s} {A} {T['Paper']} .",
            f"{s} {_u(DCTERMS.identifier)} {literal(pid)} .",
-           f"{s} {_u(DCTERMS.title)} {literal(attrs['title'].strip())} .",
-           f"{s} {_u(DCTERMS.abstract)} {literal(attrs['abstract'])} ."]
-    if attrs["url"] and _safe_url(attrs["url"]):
-        out.append(f"{s} {_u(RDFS.seeAlso)} <{attrs['url']}> .")
-    out.extend(f"{s} {T['source']} {literal(src)} ." for src in attrs["sources"])
-    for target, keyed in g._succ[node].items():
-        for d in keyed.values():
-            if d["kind"] != "mentions":
-                continue
-            entity = iri(target, base)
-            m = iri(f"mention/{pid}-{d['field']}-{d['start']}-{d['end']}", base)
-            out += [f"{m} {A} {T['Mention']} .", f"{m} {T['paper']} {s} .", f"{m} {T['entity']} {entity} .",
-                    f"{m} {T['surfaceForm']} {literal(d['surface'])} .", f"{m} {T['field']} {literal(d['field'])} .",
-                    f"{m} {T['start']} {integer(d['start'])} .", f"{m} {T['end']} {integer(d['end'])} .",
-                    f"{m} {T['role']} {literal(d['role'])} ."]
-            out.append(f"{s} {T['mentions']} {entity} .")
-            if d["role"] in ROLE:
-                out.append(f"{s} {ROLE[d['role']]} {entity} .")
+           f"{s} {_u(DCTERMS.title)} {literal(p.title.strip())} .",
+           f"{s} {_u(DCTERMS.abstract)} {literal(p.abstract)} ."]
+    if p.url and _safe_url(p.url):
+        out.append(f"{s} {_u(RDFS.seeAlso)} <{p.url}> .")
+    out.extend(f"{s} {T['source']} {literal(str(src))} ." for src in p.sources)
+    for target, d in cg.mention_edges(pid):
+        entity = iri(target, base)
+        m = iri(f"mention/{pid}-{d['field']}-{d['start']}-{d['end']}", base)
+        out += [f"{m} {A} {T['Mention']} .", f"{m} {T['paper']} {s} .", f"{m} {T['entity']} {entity} .",
+                f"{m} {T['surfaceForm']} {literal(d['surface'])} .", f"{m} {T['field']} {literal(d['field'])} .",
+                f"{m} {T['start']} {integer(d['start'])} .", f"{m} {T['end']} {integer(d['end'])} .",
+                f"{m} {T['role']} {literal(d['role'])} .", f"{s} {T['mentions']} {entity} ."]
+        if d["role"] in ROLE:
+            out.append(f"{s} {ROLE[d['role']]} {entity} .")
     for r in cg.results_of.get(pid, ()):
         rs = iri(r.id, base)
         out += [f"{s} {T['reportsResult']} {rs} .", f"{rs} {A} {T['Result']} .",
@@ -121,7 +116,7 @@ def entity_triples(cg: CorpusGraph, eid: str, base: str = str(RES)) -> list[str]
     s = iri(eid, base)
     out = [f"{s} {A} {CLASS[e.type]} .", f"{s} {_u(RDFS.label)} {literal(e.name)} ."]
     out.extend(f"{s} {_u(SKOS.altLabel)} {literal(alias)} ." for alias in e.aliases)
-    out.append(f"{s} {T['paperCount']} {integer(cg.graph.nodes[eid]['paper_count'])} .")
+    out.append(f"{s} {T['paperCount']} {integer(cg.paper_count.get(eid, 0))} .")
     out.extend(f"{s} {T['basedOn']} {iri(o, base)} ." for _paper, o in cg.based_on_of.get(eid, ()))
     return sorted(set(out))
 

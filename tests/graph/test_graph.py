@@ -55,7 +55,7 @@ def edges(g, kind):
 def test_node_ids_and_kinds(cg):
     g = cg.graph
     kinds = {n: d["kind"] for n, d in g.nodes(data=True)}
-    rid = result_id("p1", cg.extractions[0].results[0])
+    rid = result_id("p1", cg.extractions["p1"].results[0])
     assert kinds == {
         "paper/p1": "Paper", "paper/p2": "Paper",
         "model/foonet": "Model", "model/bert": "Model",

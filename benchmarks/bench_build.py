@@ -97,6 +97,9 @@ def run_build(args: list[str]) -> tuple[float, int, str]:
     watcher.join()
     if proc.returncode != 0:
         raise SystemExit(f"kg build {' '.join(args)} failed:\n{err[-2000:]}")
+    stages = [line for line in err.splitlines() if line.startswith("stages: ")]
+    if stages:
+        print("  ", stages[-1])
     return seconds, peak, out.strip().splitlines()[-1]
 
 
@@ -169,13 +172,13 @@ def main(argv: list[str] | None = None) -> None:
 
     out = work / "out"
     full_s, full_mem, full_line = run_build([str(base), "-o", str(out), "--jobs", str(args.jobs), "--no-site",
-                                             "--no-progress"])
+                                             "--no-progress", "--timings"])
     print("full build:", full_line)
     rows.append((f"full build of {args.n:,} abstracts (--jobs {args.jobs})", f"{full_s:,.0f} s", "", "≤ 180 s"))
     rows.append(("peak memory of that build (process tree)", f"{full_mem / 2**30:.2f} GB", "", "≤ 4 GB"))
 
     inc_s, _, inc_line = run_build([str(base), str(more), "-o", str(out), "--jobs", str(args.jobs), "--no-site",
-                                    "--no-progress"])
+                                    "--no-progress", "--timings"])
     print("incremental build:", inc_line)
     cold_s, _, _ = run_build([str(base), str(more), "-o", str(work / "cold"), "--jobs", str(args.jobs),
                               "--no-site", "--no-progress", "--no-cache"])

@@ -61,15 +61,20 @@ def main() -> None:
 @click.option("--scheduler", metavar="ADDRESS",
               help="Dask scheduler to use (e.g. tcp://host:8786); default: a local cluster.")
 @click.option("--cache/--no-cache", default=True, show_default=True,
-              help="Reuse extractions of unchanged papers (OUTPUT/.kg-cache.sqlite).")
+              help="Reuse extractions of unchanged papers (OUTPUT/.kg-cache.sqlite) and the unchanged "
+                   "parts of the previous build's files.")
+@click.option("--timings", is_flag=True, help="Also print the seconds each stage took (on stderr).")
 @handle_errors
-def build(inputs, output, progress, site, jobs, engine, scheduler, cache):
+def build(inputs, output, progress, site, jobs, engine, scheduler, cache, timings):
     """Build the graph of INPUTS (files or directories; default: seeds/) into OUTPUT."""
     if progress is None:
         progress = sys.stderr.isatty()
     summary = api.build(inputs or ("seeds",), output, progress=progress, site=site, jobs=jobs,
                         engine=engine, scheduler=scheduler, cache=cache)
     click.echo(str(summary))
+    if timings:
+        click.echo("stages: " + ", ".join(f"{name} {sec:.2f} s" for name, sec in summary.timings.items())
+                   + f"; {summary.reused} blocks reused", err=True)
 
 
 def _formats() -> list[str]:

@@ -322,11 +322,9 @@ def update_store(previous: Path | None, target: Path, nt_file: Path, written: Wr
             shutil.rmtree(target, ignore_errors=True)
         else:
             store = pyoxigraph.Store(str(target))
-            for data in written.removed:
-                for quad in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES):
-                    store.remove(quad)
-            store.extend(quad for data in written.added
-                         for quad in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
+            for quad in pyoxigraph.parse(b"".join(written.removed), format=pyoxigraph.RdfFormat.N_TRIPLES):
+                store.remove(quad)
+            store.bulk_extend(pyoxigraph.parse(b"".join(written.added), format=pyoxigraph.RdfFormat.N_TRIPLES))
             store.flush()
             return
     store = pyoxigraph.Store(str(target))

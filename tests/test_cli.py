@@ -73,6 +73,16 @@ def test_build_prints_one_line_summary(runner, tmp_path, corpus_dir):
     assert result.stderr == ""
 
 
+def test_build_timings_go_to_stderr_and_a_rebuild_reuses_blocks(runner, tmp_path, corpus_dir):
+    out = tmp_path / "out"
+    first = run(runner, "build", corpus_dir, "-o", out, "--no-progress", "--no-site", "--timings")
+    assert first.exit_code == 0 and len(first.stdout.strip().splitlines()) == 1
+    assert re.match(r"^stages: ingest [\d.]+ s, extract [\d.]+ s, .*; 0 blocks reused$", first.stderr.strip())
+    again = run(runner, "build", corpus_dir, "-o", out, "--no-progress", "--no-site", "--timings")
+    reused = int(re.search(r"; (\d+) blocks reused", again.stderr).group(1))
+    assert reused > 0
+
+
 def test_build_prints_warnings_with_file_and_line(runner, tmp_path, corpus_dir):
     src = tmp_path / "in"
     shutil.copytree(corpus_dir, src)

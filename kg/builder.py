@@ -1,16 +1,20 @@
 """``kg.build``: inputs in, a built graph directory out.
 
-Stages: ingest → extract → resolve → graph → RDF and HTML.  Every output is
+Stages: ingest → extract → resolve → RDF, JSON and HTML.  Every output is
 written into a staging folder inside the output directory and moved into
 place only when all of them exist, so a crash leaves the previous output
 intact.
 
 Files written to the output directory:
 
-- ``graph.nt`` (sorted N-Triples) and ``graph.ttl`` (Turtle): the RDF graph;
+- ``graph.nt`` (N-Triples, each subject's triples together) and ``graph.ttl``
+  (Turtle): the RDF graph; ``store/``: an Oxigraph database of it;
 - ``graph.json``: the networkx graph as node-link JSON (for export and views);
 - ``graph.html``: the interactive overview (offline, self-contained);
-- ``site/``: a browsable static site, one page per entity and per paper (``site=True``).
+- ``site/``: a browsable static site, one page per entity and per paper (``site=True``);
+- ``.kg-cache.sqlite`` and ``.kg-cache-blocks``: what the next build reuses
+  (extractions; the signature and place of every block of the files, see
+  :mod:`kg.outputs`).
 """
 from __future__ import annotations
 

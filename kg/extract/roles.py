@@ -63,6 +63,8 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
     verb_at = None
     for i in range(start - 1, -1, -1):
         if _PROPOSE_VERBS.match(words[i]):
+            if cited_participle(words, i):
+                return False  # "the recently proposed X", "the newly introduced X": prior work
             # the paper as subject, just before the verb or earlier in the sentence
             # ("we combine A with B, and propose C")
             near = {w.lower() for w in words[max(0, i - 4):i]}
@@ -87,6 +89,24 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
         return True  # "we propose Transformer with residual value (ResFormer)"
     between = {w.lower() for w in words[verb_at + 1:start]}
     return not between & _OTHER_RELATION
+
+
+_CITING_ADVERBS = {"newly", "recently", "previously", "originally", "widely", "commonly", "popularly",
+                   "already", "earlier", "lately", "initially"}
+
+
+def cited_participle(words: list[str], i: int) -> bool:
+    """Is the proposing verb at ``i`` a participle describing someone else's work?
+
+    "the recently proposed X", "the newly introduced X mechanism": an adverb of time
+    or currency before a past participle names prior work, not the paper's own.
+
+    >>> cited_participle("with the newly introduced focal mechanism".split(), 3)
+    True
+    >>> cited_participle("we first introduce FooNet".split(), 2)
+    False
+    """
+    return i > 0 and words[i].lower().endswith("ed") and words[i - 1].lower() in _CITING_ADVERBS
 
 
 _REPORTED_NUMBER = re.compile(r"\d+(\.\d+)?\s?(%|x\b|×|points?\b|pp\b)|\b\d+\.\d+\b")

@@ -29,7 +29,7 @@ from .relations import Span, based_on, results
 from .repos import find_repositories
 from .shapes import shape_patterns
 from .tokenizer import adapt_tokenizer
-from .roles import evaluates_here, proposes_here, strongest, title_head
+from .roles import enumerated_contribution, evaluates_here, proposes_here, strongest, title_head
 
 EXTRACTOR_VERSION = "0.1"
 
@@ -104,6 +104,9 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
                 sw, rs, re_, known=known,
                 others=[(o.start - s0, o.end - s0) for o in spans if s0 <= o.start < s1 and o.start != s.start]):
             role = "proposes"
+        elif s.label_ not in ("Task", "Metric", "Dataset") and not known and \
+                enumerated_contribution(sw, rs, re_, words[_sentences_back(starts, s0, 3):s0]):
+            role = "proposes"
         elif s.label_ == "Dataset" and evaluates_here(
                 sw, rs, _sentence_text(doc, text, words, s0, s1),
                 has_metric=any(o.label_ == "Metric" and s0 <= o.start < s1 for o in spans)):
@@ -143,6 +146,19 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
                             dataset=r.dataset, evidence=evidence.strip()))
     return Extraction(paper=paper.id, mentions=tuple(mentions), relations=tuple(relations),
                       results=tuple(dict.fromkeys(found)))
+
+
+def _sentences_back(starts: list[int], s0: int, n: int) -> int:
+    """The first token of the sentence ``n`` sentences before the one starting at ``s0``.
+
+    >>> _sentences_back([0, 0, 2, 2, 4, 4], 4, 1), _sentences_back([0, 0, 2, 2, 4, 4], 4, 5)
+    (2, 0)
+    """
+    for _ in range(n):
+        if s0 == 0:
+            break
+        s0 = starts[s0 - 1]
+    return s0
 
 
 def _sentence_text(doc: Doc, text: str, words: list[str], s0: int, s1: int) -> str:

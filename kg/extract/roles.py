@@ -109,6 +109,42 @@ def cited_participle(words: list[str], i: int) -> bool:
     return i > 0 and words[i].lower().endswith("ed") and words[i - 1].lower() in _CITING_ADVERBS
 
 
+_COUNTS = {"two", "three", "four", "five", "both", "several", "multiple", "pair"}
+_ORDINALS = {"one", "first", "second", "third", "fourth", "other", "former", "latter", "last", "final",
+             "another"}
+
+
+def enumerated_contribution(words: list[str], start: int, end: int, prior: list[str]) -> bool:
+    """Is the name at ``[start, end)`` one item of contributions the paper counted just before?
+
+    "We introduce two techniques. One, X, … The other, Y, …": the sentence opens
+    with an ordinal ("One", "The second", "The other method") and a comma, the name
+    stands right after it as an apposition, and one of the ``prior`` sentences has
+    the paper propose a counted number of things.
+
+    >>> prior = "We also propose two new decoding methods .".split()
+    >>> w = "The first , lookahead sampling , reranks beams .".split()
+    >>> enumerated_contribution(w, 3, 5, prior), enumerated_contribution(w, 3, 5, [])
+    (True, False)
+    >>> enumerated_contribution("One , BERT , was used .".split(), 2, 3, "We study two models .".split())
+    False
+    """
+    opener = [w.lower() for w in words[:start]]
+    if opener[:1] in (["the"], ["our"]):
+        opener = opener[1:]
+    if not 2 <= len(opener) <= 4 or opener[0] not in _ORDINALS or opener[-1] != "," \
+            or any(not w.isalpha() for w in opener[1:-1]):
+        return False  # "One, X," / "The second, X," / "Our second new method, X,"
+    if end >= len(words) or words[end] not in {",", "(", ":"}:
+        return False
+    for i, w in enumerate(prior):
+        if _PROPOSE_VERBS.match(w) and not cited_participle(prior, i) and \
+                "we" in (x.lower() for x in prior[max(0, i - 3):i]) and \
+                any(x.lower() in _COUNTS for x in prior[i + 1:i + 3]):
+            return True
+    return False
+
+
 _REPORTED_NUMBER = re.compile(r"\d+(\.\d+)?\s?(%|x\b|×|points?\b|pp\b)|\b\d+\.\d+\b")
 
 

@@ -105,6 +105,18 @@ def _char_span(doc: Doc, start: int, end: int, mode: str = "expand") -> Span | N
     return doc.char_span(start, end, alignment_mode=mode)
 
 
+def generic_compound(surface: str, lex: Lexicon) -> bool:
+    """Is a hyphenated name made only of generic family words ("RNN-Transformer", "CNN-GNN")?
+
+    Joining two families names a hybrid family, not one model.
+
+    >>> [generic_compound(s, default_lexicon()) for s in ("RNN-Transformer", "Transformer-XL", "RNN")]
+    [True, False, False]
+    """
+    parts = [p for p in surface.split("-") if p.strip()]
+    return len(parts) >= 2 and all(lex.is_generic(p.strip()) for p in parts)
+
+
 _FAMILY_HEADS = {"transformers", "networks", "models", "llms", "lms", "nets", "architectures", "methods"}
 """A plural head makes a capitalised phrase a family ("Vision Transformers"), not one thing."""
 
@@ -150,7 +162,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             if starts[start] == start and end - start < 3 or end - start < 2:
                 continue  # a capitalised first word says nothing
         surface = doc[start:end].text
-        if surface.lower() in stop or lex.is_generic(surface):
+        if surface.lower() in stop or lex.is_generic(surface) or generic_compound(surface, lex):
             continue
         if s.label_ == "WEAK" and starts[s.start] != s.start and s.start > 0 and words[s.start - 1] == "-":
             continue

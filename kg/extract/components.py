@@ -117,6 +117,16 @@ def generic_compound(surface: str, lex: Lexicon) -> bool:
     return len(parts) >= 2 and all(lex.is_generic(p.strip()) for p in parts)
 
 
+def recurrences(words: list[str], start: int, end: int) -> list[int]:
+    """Where the words ``[start, end)`` occur again after ``end`` (the title's name in the abstract).
+
+    >>> recurrences("D - CPT Law : fits \\n\\n we fit the D - CPT Law .".split(), 0, 4)
+    [9]
+    """
+    form, n = words[start:end], end - start
+    return [i for i in range(end, len(words) - n + 1) if words[i] == form[0] and words[i:i + n] == form]
+
+
 _FAMILY_HEADS = {"transformers", "networks", "models", "llms", "lms", "nets", "architectures", "methods"}
 """A plural head makes a capitalised phrase a family ("Vision Transformers"), not one thing."""
 
@@ -214,6 +224,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if span is not None and span.text.lower() not in stop and not lex.is_generic(span.text) \
                 and span[-1].lower_ not in _FAMILY_HEADS:
             cands.append(Candidate(span.start, span.end, "title"))
+            cands += [Candidate(i, i + len(span), "title") for i in recurrences(words, span.start, span.end)]
     url_tokens = {t.i for r in find_repositories(text)
                   for t in (_char_span(doc, r.start, r.end) or [])}
     for i in range(1, len(words)):  # "the vanilla Transformer": the specific original model

@@ -117,6 +117,27 @@ def generic_compound(surface: str, lex: Lexicon) -> bool:
     return len(parts) >= 2 and all(lex.is_generic(p.strip()) for p in parts)
 
 
+_TITLE_HEAD_WORDS = {"transformer", "network", "net", "model", "framework", "architecture"}
+
+
+def _title_head_as_short_name(words: list[str], start: int, end: int, short_forms: dict,
+                              cands: list[Candidate]) -> list[Candidate]:
+    """"FooNet Transformer: …" where the abstract calls it "FooNet": the title's name is that entity.
+
+    The title adds a head word ("Transformer", "Framework") to the name the abstract
+    uses on its own (a defined short form, or a name-shaped word): one entity, not two.
+    """
+    core = tuple(words[start:end - 1])
+    if end - start < 2 or words[end - 1].lower() not in _TITLE_HEAD_WORDS:
+        return []
+    if core in short_forms:
+        type_, name, source = short_forms[core]
+        return [Candidate(start, end, source, type_, name)]
+    if any(c.source == "NAME" and c.start >= end and tuple(words[c.start:c.end]) == core for c in cands):
+        return [Candidate(start, end, "abbreviation", None, " ".join(core).replace(" - ", "-"))]
+    return []
+
+
 def recurrences(words: list[str], start: int, end: int) -> list[int]:
     """Where the words ``[start, end)`` occur again after ``end`` (the title's name in the abstract).
 
@@ -225,6 +246,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                 and span[-1].lower_ not in _FAMILY_HEADS:
             cands.append(Candidate(span.start, span.end, "title"))
             cands += [Candidate(i, i + len(span), "title") for i in recurrences(words, span.start, span.end)]
+            cands += _title_head_as_short_name(words, span.start, span.end, short_forms, cands)
     url_tokens = {t.i for r in find_repositories(text)
                   for t in (_char_span(doc, r.start, r.end) or [])}
     for i in range(1, len(words)):  # "the vanilla Transformer": the specific original model

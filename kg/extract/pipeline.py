@@ -96,15 +96,17 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
         role = "uses"
         in_title = s.end_char <= len(paper.title)
         known = s.id_ == "lexicon"  # found through the lexicon: a well-known name
-        if in_title and head and s.start_char == head[0] and s.end_char >= head[1] - 1:
+        if s.label_ in ("Task", "Metric"):
+            pass  # a problem or a measure is studied or reported, not what the paper proposes
+        elif in_title and head and s.start_char == head[0] and s.end_char >= head[1] - 1:
             role = "proposes"
         elif s.label_ != "Dataset" and in_title and not known:
             role = "proposes"
-        elif s.label_ not in ("Task", "Metric") and proposes_here(
+        elif proposes_here(
                 sw, rs, re_, known=known,
                 others=[(o.start - s0, o.end - s0) for o in spans if s0 <= o.start < s1 and o.start != s.start]):
             role = "proposes"
-        elif s.label_ not in ("Task", "Metric", "Dataset") and not known and \
+        elif s.label_ != "Dataset" and not known and \
                 enumerated_contribution(sw, rs, re_, words[_sentences_back(starts, s0, 3):s0]):
             role = "proposes"
         elif s.label_ == "Dataset" and evaluates_here(

@@ -105,8 +105,11 @@ def cited_participle(words: list[str], i: int) -> bool:
     True
     >>> cited_participle("we first introduce FooNet".split(), 2)
     False
+    >>> cited_participle("the recently - proposed FooNet".split(), 3)
+    True
     """
-    return i > 0 and words[i].lower().endswith("ed") and words[i - 1].lower() in _CITING_ADVERBS
+    before = i - 2 if i > 1 and words[i - 1] == "-" else i - 1  # "the recently-introduced X"
+    return before >= 0 and words[i].lower().endswith("ed") and words[before].lower() in _CITING_ADVERBS
 
 
 _COUNTS = {"two", "three", "four", "five", "both", "several", "multiple", "pair"}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from .candidates import after_on, evaluation_sentence
+from .names import head_type
 
 _PROPOSE_VERBS = re.compile(
     r"^(propose[sd]?|introduce[sd]?|present(s|ed)?|develop(s|ed)?|design(s|ed)?|devise[sd]?|"
@@ -167,6 +168,48 @@ def evaluates_here(words: list[str], start: int, sentence: str, has_metric: bool
     return after_on(words, start, window=12) or bool(_REPORTED_NUMBER.search(sentence))
 
 
+_TITLE_LABELS = {"survey", "review", "position", "tutorial", "note", "editorial", "open problem", "open problems",
+                 "live demonstration", "demonstration", "demo", "viewpoint", "perspective", "commentary",
+                 "erratum", "corrigendum", "correction", "correction to", "retraction", "reply", "rejoinder",
+                 "comment", "discussion", "keynote", "extended abstract", "technical report", "case study",
+                 "overview", "preface", "foreword", "opinion"}
+"""Heads that label the kind of paper ("Open Problem: …"), not a contribution."""
+_CLAUSE_WORDS = {"is", "are", "was", "were", "be", "the", "your", "you", "we", "our", "my", "it", "its", "not",
+                 "do", "does", "did", "can", "should", "what", "how", "why", "when", "where", "than"}
+_GERUND_EXCEPTIONS = {"string", "king", "bring", "ring", "spring", "thing", "wing", "sing"}
+
+
+def phrase_not_name(words: list[str]) -> bool:
+    """Do a title's words before the colon make a phrase ("Less is More", "Rethinking X"), not a name?
+
+    A clause word inside ("is", "the", "your"), a function word at the end ("Correction to"),
+    or a gerund or "Towards"/"Beyond" first ("Revisiting ResNets") say it describes.
+
+    >>> [phrase_not_name(h.split()) for h in ("Mind the Gap", "Revisiting ResNets", "Towards Robustness",
+    ...                                       "Tree of Thoughts", "ELECTRA", "Swin Transformer")]
+    [True, True, True, False, False, False]
+    >>> phrase_not_name("Probing Vision Encoders".split()), phrase_not_name("Warping Layer".split())
+    (True, False)
+    """
+    lower = [w.lower() for w in words]
+    if not lower:
+        return False
+    if any(w in _CLAUSE_WORDS for w in lower[1:]) or lower[0] in _CLAUSE_WORDS - {"the", "our"}:
+        return True
+    if len(lower) > 1 and lower[-1] in {"to", "of", "for", "and", "with", "in", "on", "from", "by", "at"}:
+        return True
+    if lower[0] in {"towards", "toward", "beyond", "on", "from", "rethinking", "revisiting"}:
+        return True
+    first = words[0]
+    if not (len(lower) > 1 and first[1:].islower() and lower[0].endswith("ing")
+            and lower[0] not in _GERUND_EXCEPTIONS):
+        return False
+    # a gerund first is a verb ("Probing GNN Explainers") unless it modifies a singular
+    # head noun of a model or technique ("Warping Layer")
+    return lower[-1].endswith("s") or lower[-1] in {"learning", "training"} \
+        or head_type(" ".join(words)) not in ("Model", "Technique")
+
+
 def title_head(title: str) -> tuple[int, int] | None:
     """Character range of the name before the colon in a title, if short.
 
@@ -181,7 +224,7 @@ def title_head(title: str) -> tuple[int, int] | None:
     stripped = head.strip()
     if not stripped or len(stripped.split()) > 3 or not any(ch.isupper() for ch in stripped):
         return None
-    if stripped.lower() in {"survey", "review", "position", "tutorial", "note", "editorial"}:
+    if stripped.lower() in _TITLE_LABELS or phrase_not_name(stripped.split()):
         return None
     if re.search(r"\s(and|or|vs\.?|versus|&)\s|,", stripped, re.I):
         return None  # "ELECTRA and GPT-4o: …" names two things, not one contribution

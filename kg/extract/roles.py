@@ -50,6 +50,8 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
     >>> proposes_here(w, 7, 9, known=False, others=[(2, 3), (4, 5)])
     False
     """
+    if modifies_next(words, end):
+        return False  # "a LoRA-based method", "a training-free scheme": X is used, not proposed
     before = [w.lower() for w in words[max(0, start - 3):start]]
     compared = any(_COMPARISON.match(w) for w in words[:start])
     if (any(w in _NAMING for w in before[-2:]) or before[-2:] == ["refer", "to"]
@@ -76,8 +78,8 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
         return False
     if start >= 2 and words[start - 1] == "," and words[start - 2].lower() in _APPOSED:
         return True  # "we discover … an optimization algorithm, Lion"
-    if known:
-        return start - verb_at <= 3
+    if known:  # "we introduce BERT"; not "we propose a novel graph convolution operator"
+        return start - verb_at <= 3 and not {"a", "an"} & {w.lower() for w in words[verb_at + 1:start]}
     colon = max((i for i in range(verb_at + 1, start) if words[i] in {":", "—", "–"}), default=None)
     if colon is not None:  # "we propose two modifications: clipped softmax and gated attention"
         verb_at = colon
@@ -90,6 +92,20 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
         return True  # "we propose Transformer with residual value (ResFormer)"
     between = {w.lower() for w in words[verb_at + 1:start]}
     return not between & _OTHER_RELATION
+
+
+_MODIFYING = {"based", "driven", "inspired", "guided", "free", "style", "like", "powered", "assisted",
+              "aided", "augmented", "enhanced", "conditioned", "informed", "specific", "agnostic"}
+
+
+def modifies_next(words: list[str], end: int) -> bool:
+    """Does a combining word after the name make it a modifier ("X-based", "X-free", "X-like")?
+
+    >>> modifies_next("a LoRA - based adapter".split(), 2), modifies_next("FooNet , a model".split(), 1)
+    (True, False)
+    """
+    i = end + 1 if end < len(words) and words[end] == "-" else end
+    return i < len(words) and words[i].lower() in _MODIFYING
 
 
 _CITING_ADVERBS = {"newly", "recently", "previously", "originally", "widely", "commonly", "popularly",

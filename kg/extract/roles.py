@@ -22,10 +22,11 @@ _PROPOSE_VERBS = re.compile(
     r"build|create[sd]?|release[sd]?|contribute[sd]?|offer(s|ed)?|put|unveil(s|ed)?|establish(es|ed)?|"
     r"discover(s|ed)?|construct(s|ed)?|formulate[sd]?|derive[sd]?)$",
     re.I)
-_NAMING = {"called", "named", "dubbed", "termed", "coined", "namely", "call", "name", "dub", "term"}
+_NAMING = {"called", "named", "dubbed", "termed", "coined", "namely", "call", "name", "dub", "term", "denote",
+           "denoted"}
 _NEW = {"novel", "new", "simple", "first", "proposed", "our", "efficient", "lightweight", "general",
         "unified", "scalable", "generic", "powerful", "effective"}
-_OTHER_RELATION = {"on", "from", "than", "over", "using", "with", "upon", "to", "against", "like",
+_OTHER_RELATION = {"on", "from", "than", "over", "using", "with", "upon", "to", "against", "like", "for",
                    "as", "by", "into", "beyond", "unlike", "via"}
 _COMPARISON = re.compile(r"^(outperform\w*|surpass\w*|than|compared|versus|vs\.?|beat\w*|over)$", re.I)
 _SUBJECTS = {"we", "paper", "work", "study", "article", "this", "our", "here"}
@@ -88,8 +89,9 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
         last_end = max(e for _, e in earlier)
         if any(w.lower() not in {",", "and", "or"} for w in words[last_end:start]):
             return False  # something else was named first: this one is not the contribution
-    if words[start - 1] == "(" and any(ch.isupper() for ch in words[start][1:]):
-        return True  # "we propose Transformer with residual value (ResFormer)"
+    if words[start - 1] == "(" and any(ch.isupper() for ch in words[start][1:]) \
+            and any(ch.islower() or ch.isdigit() for ch in words[start]):
+        return True  # "we propose Transformer with residual value (ResFormer)"; not "… bandits (MAB)"
     between = {w.lower() for w in words[verb_at + 1:start]}
     return not between & _OTHER_RELATION
 

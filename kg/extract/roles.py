@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from .candidates import after_on, evaluation_sentence
-from .names import head_type
+from .names import HEADS, head_type
 
 _PROPOSE_VERBS = re.compile(
     r"^(propose[sd]?|introduce[sd]?|present(s|ed)?|develop(s|ed)?|design(s|ed)?|devise[sd]?|"
@@ -67,8 +69,8 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
     verb_at = None
     for i in range(start - 1, -1, -1):
         if _PROPOSE_VERBS.match(words[i]):
-            if cited_participle(words, i):
-                return False  # "the recently proposed X", "the newly introduced X": prior work
+            if cited_participle(words, i) or passive(words, i):
+                return False  # "the recently proposed X", "can be established for X": not "we propose X"
             # the paper as subject, just before the verb or earlier in the sentence
             # ("we combine A with B, and propose C")
             near = {w.lower() for w in words[max(0, i - 4):i]}
@@ -81,6 +83,8 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
         return True  # "we discover … an optimization algorithm, Lion"
     if known:  # "we introduce BERT"; not "we propose a novel graph convolution operator"
         return start - verb_at <= 3 and not {"a", "an"} & {w.lower() for w in words[verb_at + 1:start]}
+    if premodifier(words, verb_at, start, end):
+        return False  # "we construct a recursive search space": the name describes another noun
     colon = max((i for i in range(verb_at + 1, start) if words[i] in {":", "—", "–"}), default=None)
     if colon is not None:  # "we propose two modifications: clipped softmax and gated attention"
         verb_at = colon
@@ -165,6 +169,49 @@ def enumerated_contribution(words: list[str], start: int, end: int, prior: list[
                 any(x.lower() in _COUNTS for x in prior[i + 1:i + 3]):
             return True
     return False
+
+
+_DETERMINERS = {"a", "an", "the", "this", "these", "two", "three", "four", "several", "multiple"}
+_CONTRIBUTION_HEADS = set().union(*HEADS.values()) | {
+    "approach", "technique", "framework", "system", "pipeline", "design", "paradigm", "procedure", "recipe",
+    "policy", "objective", "term", "terms", "regularizer", "block", "head", "variant", "family", "component",
+    "formulation", "criterion", "protocol", "toolkit", "library", "suite", "task", "setting", "problem"}
+
+
+def premodifier(words: list[str], verb_at: int, start: int, end: int) -> bool:
+    """Is the name at ``[start, end)`` a modifier of the noun after it, in a described proposal?
+
+    "we construct a recursive search space", "we propose a dynamic DAG discovery
+    algorithm": after an article the name is followed by a common noun that is not
+    a head of contributions ("scheme", "method", "network"), so it only describes.
+
+    >>> w = "we construct a recursive search space".split()
+    >>> premodifier(w, 1, 3, 5), premodifier("we propose a shifted window scheme".split(), 1, 3, 5)
+    (True, False)
+    """
+    if end >= len(words) or not {w.lower() for w in words[verb_at + 1:start]} & _DETERMINERS:
+        return False
+    nxt = words[end]
+    return nxt.isalpha() and nxt.islower() and nxt not in STOP_WORDS and nxt not in _CONTRIBUTION_HEADS \
+        and nxt.rstrip("s") not in _CONTRIBUTION_HEADS and not nxt.endswith(("ing", "ed", "ly"))
+
+
+_BE = {"is", "are", "was", "were", "be", "been", "being"}
+
+
+def passive(words: list[str], i: int) -> bool:
+    """Is the proposing verb at ``i`` a passive participle ("can be established for X")?
+
+    What follows a passive verb is not its object, so it is not what the paper proposes.
+
+    >>> passive("which can be similarly established for the X interval".split(), 4)
+    True
+    >>> passive("we then established FooNet".split(), 2)
+    False
+    """
+    if not words[i].lower().endswith("ed"):
+        return False
+    return any(w.lower() in _BE for w in words[max(0, i - 2):i])
 
 
 _REPORTED_NUMBER = re.compile(r"\d+(\.\d+)?\s?(%|x\b|×|points?\b|pp\b)|\b\d+\.\d+\b")

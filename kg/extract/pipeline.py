@@ -29,7 +29,7 @@ from .relations import Span, based_on, results
 from .repos import find_repositories
 from .shapes import shape_patterns
 from .tokenizer import adapt_tokenizer
-from .roles import enumerated_contribution, evaluates_here, proposes_here, strongest, title_head
+from .roles import enumerated_contribution, evaluates_here, proposes_here, strongest, title_head, title_target
 
 EXTRACTOR_VERSION = "0.1"
 
@@ -100,8 +100,9 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
             pass  # a problem or a measure is studied or reported, not what the paper proposes
         elif in_title and head and s.start_char == head[0] and s.end_char >= head[1] - 1:
             role = "proposes"
-        elif s.label_ != "Dataset" and in_title and not known:
-            role = "proposes"
+        elif s.label_ != "Dataset" and in_title and not known and s.id_ != "PHRASE" \
+                and not title_target(words[_after_colon(words, s.start):s.start]):
+            role = "proposes"  # an unseen name in the title: "LegalTurk Optimized BERT for …"
         elif proposes_here(
                 sw, rs, re_, known=known,
                 others=[(o.start - s0, o.end - s0) for o in spans if s0 <= o.start < s1 and o.start != s.start]):
@@ -148,6 +149,15 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
                             dataset=r.dataset, evidence=evidence.strip()))
     return Extraction(paper=paper.id, mentions=tuple(mentions), relations=tuple(relations),
                       results=tuple(dict.fromkeys(found)))
+
+
+def _after_colon(words: list[str], i: int) -> int:
+    """The first token after the last ":" before token ``i`` in the title (else 0).
+
+    >>> _after_colon("FooNet : Fast Nets for BarNet".split(), 5)
+    2
+    """
+    return max((k + 1 for k in range(i) if words[k] == ":"), default=0)
 
 
 def _sentences_back(starts: list[int], s0: int, n: int) -> int:

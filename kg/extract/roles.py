@@ -275,6 +275,33 @@ def phrase_not_name(words: list[str]) -> bool:
         or head_type(" ".join(words)) not in ("Model", "Technique")
 
 
+_TITLE_TARGET = {"for", "of", "using", "on", "beyond", "from", "to", "against", "than", "versus", "vs", "vs.",
+                 "in", "into", "at", "about", "under"}
+
+
+def title_target(before: list[str]) -> bool:
+    """Is a name in a title the target of what precedes it ("… for CoralNet", "Extending X")?
+
+    ``before`` are the title's words before the name.  Walking left over a list of
+    names ("Using Mask R-CNN and X"), a preposition or a capitalised gerund decides.
+
+    >>> title_target("A New Engine for".split()), title_target("Robust Unlearning with".split())
+    (True, False)
+    >>> title_target("Using Mask R-CNN and".split()), title_target([])
+    (True, False)
+    """
+    for w in reversed(before):
+        lw = w.lower()
+        if lw in _TITLE_TARGET:
+            return True
+        if w[:1].isupper() and w[1:].islower() and lw.endswith("ing") and lw not in _GERUND_EXCEPTIONS:
+            return True  # "Extending X", "Diagnosing X"
+        if lw in {"and", ",", "&", "or", "-"} or w[:1].isupper() or w[:1].isdigit():
+            continue  # a list of names, or capitalised title words
+        return False  # "with X", "via X": the paper's own means
+    return False
+
+
 def title_head(title: str) -> tuple[int, int] | None:
     """Character range of the name before the colon in a title, if short.
 

@@ -63,7 +63,7 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
     if before and (before[-1] == "our" or before[-2:] in (["the", "proposed"], ["our", "proposed"])):
         return not known  # "our FooNet" is ours; "our FFN-free approach" uses a known thing
     after = [w.lower() for w in words[end:end + 4]]
-    if len(after) >= 2 and after[0] in {",", ":", "("} and (
+    if len(after) >= 2 and after[0] in {",", ":", "("} and not introductory(words, start) and (
             after[1] in _NEW or (after[1] in {"a", "an", "which"} and len(after) > 2 and after[2] in _NEW)):
         return True
     verb_at = None
@@ -98,6 +98,32 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
         return True  # "we propose Transformer with residual value (ResFormer)"; not "… bandits (MAB)"
     between = {w.lower() for w in words[verb_at + 1:start]}
     return not between & _OTHER_RELATION
+
+
+_INTRODUCING_PHRASE = _OTHER_RELATION | {"in", "of", "at", "under", "within", "across", "through", "during",
+                                         "after", "before", "given", "despite", "contrary", "designed",
+                                         "compared", "based", "inspired", "motivated", "built", "combined"}
+
+
+def introductory(words: list[str], start: int) -> bool:
+    """Does the name stand in a phrase that opens its clause ("On adversarial MDPs, our …")?
+
+    The clause (from the sentence start or the last comma) must begin with a
+    preposition or a participle ("With X, …", "Compared with X, …").
+
+    Then the comma after it ends that phrase; what follows is not an apposition to it.
+
+    >>> introductory("On adversarial MDPs , our method".split(), 2)
+    True
+    >>> introductory("In this paper , we present FooNet , a model".split(), 6)
+    False
+    """
+    i = start
+    while i > 0 and words[i - 1] not in {",", ";", ":"}:
+        i -= 1
+    while i < start and words[i].lower() in {"and", "but", "then", "moreover", "furthermore", "finally"}:
+        i += 1  # "…, and compared with X, …"
+    return i < start and words[i].lower() in _INTRODUCING_PHRASE
 
 
 _MODIFYING = {"based", "driven", "inspired", "guided", "free", "style", "like", "powered", "assisted",

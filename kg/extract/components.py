@@ -31,7 +31,8 @@ from .docview import SEPARATOR, doc_text, sentence_bounds, token_view
 from .finders import hyphen_modified_tasks, listed_before_data_noun, phrase_start, plain_word_names
 from .shapes import CAP_OR_DIGIT_OR_HYPHEN, TITLE_WORD
 from .tokenizer import pattern_tokenizer
-from .roles import proposes_here, title_expansion, title_head
+from .roles import proposes_here
+from .titles import title_expansion, title_head
 
 def _stopnames() -> set[str]:
     path = DATA / "stopnames.txt"

@@ -29,7 +29,8 @@ from .relations import Span, based_on, results
 from .repos import find_repositories
 from .shapes import shape_patterns
 from .tokenizer import adapt_tokenizer
-from .roles import enumerated_contribution, evaluates_here, proposes_here, strongest, title_head, title_target
+from .roles import enumerated_contribution, evaluates_here, proposes_here, strongest
+from .titles import title_head, title_target
 
 EXTRACTOR_VERSION = "0.1"
 

@@ -1,7 +1,7 @@
 """Roles of a paper towards its entities, from the words around each mention.
 
-``proposes`` ("we propose X", "X, a new …", "called X", the title's name
-before the colon, an unseen name in the title), ``evaluates_on`` (a dataset
+``proposes`` ("we propose X", "X, a new …", "called X"; the title's cues are
+in :mod:`kg.extract.titles`), ``evaluates_on`` (a dataset
 after "on" in a sentence that reports experiments), ``has_code`` (a
 repository), else ``uses``.  Every entity takes the strongest role any of its
 mentions supports.
@@ -17,7 +17,7 @@ import re
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .candidates import after_on, evaluation_sentence
-from .names import HEADS, head_type
+from .names import HEADS
 
 _PROPOSE_VERBS = re.compile(
     r"^(propose[sd]?|introduce[sd]?|present(s|ed)?|develop(s|ed)?|design(s|ed)?|devise[sd]?|"
@@ -257,127 +257,6 @@ def evaluates_here(words: list[str], start: int, sentence: str, has_metric: bool
     if not (has_metric or evaluation_sentence(sentence)):
         return False  # a sentence that names a metric or reports experiments
     return after_on(words, start, window=12) or bool(_REPORTED_NUMBER.search(sentence))
-
-
-_TITLE_LABELS = {"survey", "review", "position", "tutorial", "note", "editorial", "open problem", "open problems",
-                 "live demonstration", "demonstration", "demo", "viewpoint", "perspective", "commentary",
-                 "erratum", "corrigendum", "correction", "correction to", "retraction", "reply", "rejoinder",
-                 "comment", "discussion", "keynote", "extended abstract", "technical report", "case study",
-                 "overview", "preface", "foreword", "opinion"}
-"""Heads that label the kind of paper ("Open Problem: …"), not a contribution."""
-_CLAUSE_WORDS = {"is", "are", "was", "were", "be", "the", "your", "you", "we", "our", "my", "it", "its", "not",
-                 "do", "does", "did", "can", "should", "what", "how", "why", "when", "where", "than"}
-_GERUND_EXCEPTIONS = {"string", "king", "bring", "ring", "spring", "thing", "wing", "sing"}
-
-
-def phrase_not_name(words: list[str]) -> bool:
-    """Do a title's words before the colon make a phrase ("Less is More", "Rethinking X"), not a name?
-
-    A clause word inside ("is", "the", "your"), a function word at the end ("Correction to"),
-    or a gerund or "Towards"/"Beyond" first ("Revisiting ResNets") say it describes.
-
-    >>> [phrase_not_name(h.split()) for h in ("Mind the Gap", "Revisiting ResNets", "Towards Robustness",
-    ...                                       "Tree of Thoughts", "ELECTRA", "Swin Transformer")]
-    [True, True, True, False, False, False]
-    >>> phrase_not_name("Probing Vision Encoders".split()), phrase_not_name("Warping Layer".split())
-    (True, False)
-    """
-    lower = [w.lower() for w in words]
-    if not lower:
-        return False
-    if any(w in _CLAUSE_WORDS for w in lower[1:]) or lower[0] in _CLAUSE_WORDS - {"the", "our"}:
-        return True
-    if len(lower) > 1 and lower[-1] in {"to", "of", "for", "and", "with", "in", "on", "from", "by", "at"}:
-        return True
-    if lower[0] in {"towards", "toward", "beyond", "on", "from", "rethinking", "revisiting"}:
-        return True
-    first = words[0]
-    if not (len(lower) > 1 and first[1:].islower() and lower[0].endswith("ing")
-            and lower[0] not in _GERUND_EXCEPTIONS):
-        return False
-    # a gerund first is a verb ("Probing GNN Explainers") unless it modifies a singular
-    # head noun of a model or technique ("Warping Layer")
-    return lower[-1].endswith("s") or lower[-1] in {"learning", "training"} \
-        or head_type(" ".join(words)) not in ("Model", "Technique")
-
-
-_TITLE_TARGET = {"for", "of", "using", "on", "beyond", "from", "to", "against", "than", "versus", "vs", "vs.",
-                 "in", "into", "at", "about", "under"}
-
-
-def title_target(before: list[str]) -> bool:
-    """Is a name in a title the target of what precedes it ("… for CoralNet", "Extending X")?
-
-    ``before`` are the title's words before the name.  Walking left over a list of
-    names ("Using Mask R-CNN and X"), a preposition or a capitalised gerund decides.
-
-    >>> title_target("A New Engine for".split()), title_target("Robust Unlearning with".split())
-    (True, False)
-    >>> title_target("Using Mask R-CNN and".split()), title_target([])
-    (True, False)
-    """
-    for w in reversed(before):
-        lw = w.lower()
-        if lw in _TITLE_TARGET:
-            return True
-        if w[:1].isupper() and w[1:].islower() and lw.endswith("ing") and lw not in _GERUND_EXCEPTIONS:
-            return True  # "Extending X", "Diagnosing X"
-        if lw in {"and", ",", "&", "or", "-"} or w[:1].isupper() or w[:1].isdigit():
-            continue  # a list of names, or capitalised title words
-        return False  # "with X", "via X": the paper's own means
-    return False
-
-
-def title_head(title: str) -> tuple[int, int] | None:
-    """Character range of the name before the colon in a title, if short.
-
-    >>> title_head("ELECTRA: Pre-training Text Encoders as Discriminators")
-    (0, 7)
-    >>> title_head("Scaling Laws vs Model Architectures: How does Bias Influence?") is None
-    True
-    """
-    if ":" not in title:
-        return None
-    head = title.split(":", 1)[0]
-    stripped = head.strip()
-    if not stripped or len(stripped.split()) > 3 or not any(ch.isupper() for ch in stripped):
-        return None
-    if stripped.lower() in _TITLE_LABELS or phrase_not_name(stripped.split()):
-        return None
-    if re.search(r"\s(and|or|vs\.?|versus|&)\s|,", stripped, re.I):
-        return None  # "ELECTRA and GPT-4o: …" names two things, not one contribution
-    start = head.index(stripped)
-    return start, start + len(stripped)
-
-
-_LINK_WORDS = {"for", "with", "via", "in", "on", "of", "and", "to", "as", "by", "from", "at", "towards"}
-
-
-def title_expansion(title: str) -> str | None:
-    """The long name after the colon that spells out the title's name.
-
-    >>> title_expansion("ShapeFormer: Shapelet Transformer for Time Series Classification")
-    'Shapelet Transformer'
-    >>> title_expansion("ELECTRA: Pre-training Text Encoders as Discriminators") is None
-    True
-    >>> title_expansion("EfficientFormer: Vision Transformers at MobileNet Speed") is None
-    True
-    """
-    if title_head(title) is None:
-        return None
-    words = []
-    for w in title.split(":", 1)[1].split():
-        if w.lower() in _LINK_WORDS or not w[:1].isupper():
-            break
-        words.append(w.strip(",;"))
-    if len(words) >= 2 and words[-1].lower().rstrip("s") in {"transformer", "network", "model", "net"}:
-        from .abbreviations import best_long_form
-
-        expansion = " ".join(words)
-        head = title.split(":", 1)[0].strip()
-        if best_long_form(head, expansion) is not None:  # the name is made of the words' letters
-            return expansion
-    return None
 
 
 def strongest(roles: list[str]) -> str:

@@ -29,8 +29,12 @@ _NAMING = {"called", "named", "dubbed", "termed", "coined", "namely", "call", "n
 _NEW = {"novel", "new", "simple", "first", "proposed", "our", "efficient", "lightweight", "general",
         "unified", "scalable", "generic", "powerful", "effective"}
 _OTHER_RELATION = {"on", "from", "than", "over", "using", "with", "upon", "to", "against", "like", "for",
-                   "as", "by", "into", "beyond", "unlike", "via"}
-_COMPARISON = re.compile(r"^(outperform\w*|surpass\w*|than|compared|versus|vs\.?|beat\w*|over)$", re.I)
+                   "as", "by", "into", "beyond", "unlike", "via", "of",
+                   # verbs of use: "a new architecture, which uses X", "… leveraging X"
+                   "use", "uses", "used", "utilizes", "utilizing", "leverages", "leveraging", "employs",
+                   "employing", "exploits", "exploiting", "adopts", "adopting", "applies", "applying",
+                   "incorporates", "incorporating", "extends", "extending", "replaces", "replacing"}
+_COMPARISON = re.compile(r"^(outperform\w*|surpass\w*|than|compar\w*|versus|vs\.?|beat\w*|over)$", re.I)
 _SUBJECTS = {"we", "paper", "work", "study", "article", "this", "our", "here"}
 _APPOSED = {"algorithm", "method", "model", "framework", "architecture", "network", "optimizer",
             "technique", "approach", "system", "benchmark", "dataset", "agent", "transformer",
@@ -58,7 +62,7 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
     before = [w.lower() for w in words[max(0, start - 3):start]]
     compared = any(_COMPARISON.match(w) for w in words[:start])
     if (any(w in _NAMING for w in before[-2:]) or before[-2:] == ["refer", "to"]
-            or before[-3:-1] == ["refer", "to"]) and not compared:
+            or before[-3:-1] == ["refer", "to"]) and not compared and not so_called(words, start):
         return True
     if before and (before[-1] == "our" or before[-2:] in (["the", "proposed"], ["our", "proposed"])):
         return not known  # "our FooNet" is ours; "our FFN-free approach" uses a known thing
@@ -68,9 +72,9 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
         return True
     verb_at = None
     for i in range(start - 1, -1, -1):
-        if _PROPOSE_VERBS.match(words[i]):
-            if cited_participle(words, i) or passive(words, i):
-                return False  # "the recently proposed X", "can be established for X": not "we propose X"
+        if _PROPOSE_VERBS.match(words[i]) and not verb_as_noun(words, i):
+            if cited_participle(words, i) or passive(words, i) or words[i + 1].lower() == "that":
+                return False
             # the paper as subject, just before the verb or earlier in the sentence
             # ("we combine A with B, and propose C")
             near = {w.lower() for w in words[max(0, i - 4):i]}
@@ -81,8 +85,9 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
         return False
     if start >= 2 and words[start - 1] == "," and words[start - 2].lower() in _APPOSED:
         return True  # "we discover … an optimization algorithm, Lion"
-    if known:  # "we introduce BERT"; not "we propose a novel graph convolution operator"
-        return start - verb_at <= 3 and not {"a", "an"} & {w.lower() for w in words[verb_at + 1:start]}
+    if known:  # "we introduce BERT"; not "we propose a novel graph convolution operator", "… design of ViT"
+        between = _free_words(words, verb_at + 1, start)
+        return start - verb_at <= 3 and not between & ({"a", "an", "in", "of", "at"} | _OTHER_RELATION)
     if premodifier(words, verb_at, start, end):
         return False  # "we construct a recursive search space": the name describes another noun
     colon = max((i for i in range(verb_at + 1, start) if words[i] in {":", "—", "–"}), default=None)
@@ -96,8 +101,19 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
     if words[start - 1] == "(" and any(ch.isupper() for ch in words[start][1:]) \
             and any(ch.islower() or ch.isdigit() for ch in words[start]):
         return True  # "we propose Transformer with residual value (ResFormer)"; not "… bandits (MAB)"
-    between = {w.lower() for w in words[verb_at + 1:start]}
+    between = _free_words(words, verb_at + 1, start)
     return not between & _OTHER_RELATION
+
+
+def _free_words(words: list[str], a: int, b: int) -> set[str]:
+    """Lower-cased words of ``[a, b)`` that are not parts of a hyphenated compound.
+
+    >>> sorted(_free_words("a probability - of - rare class of X".split(), 0, 8))
+    ['a', 'class', 'of']
+    """
+    return {words[k].lower() for k in range(a, b)
+            if words[k] != "-" and not (k > 0 and words[k - 1] == "-")
+            and not (k + 1 < len(words) and words[k + 1] == "-")}
 
 
 _INTRODUCING_PHRASE = _OTHER_RELATION | {"in", "of", "at", "under", "within", "across", "through", "during",
@@ -138,6 +154,31 @@ def modifies_next(words: list[str], end: int) -> bool:
     """
     i = end + 1 if end < len(words) and words[end] == "-" else end
     return i < len(words) and words[i].lower() in _MODIFYING
+
+
+_NOUN_BEFORE = {"a", "an", "the", "this", "that", "its", "their", "our", "whose", "of", "alternative", "new",
+                "novel", "original", "simple", "careful", "overall", "architecture", "architectural", "model",
+                "network", "backbone", "system", "experimental", "present"}
+
+
+def verb_as_noun(words: list[str], i: int) -> bool:
+    """Is the proposing verb at ``i`` a noun or adjective here ("the backbone design of X", "the present work")?
+
+    >>> verb_as_noun("an alternative design approach".split(), 2), verb_as_noun("we design FooNet".split(), 1)
+    (True, False)
+    >>> verb_as_noun("our proposed FooNet".split(), 1)
+    False
+    """
+    return i > 0 and not words[i].lower().endswith("ed") and words[i - 1].lower() in _NOUN_BEFORE
+
+
+def so_called(words: list[str], start: int) -> bool:
+    """"the so-called X": a naming word that cites an existing name.
+
+    >>> so_called("the so - called Performer".split(), 4), so_called("a model called FooNet".split(), 3)
+    (True, False)
+    """
+    return start >= 3 and words[start - 1].lower() == "called" and words[start - 3].lower() == "so"
 
 
 _CITING_ADVERBS = {"newly", "recently", "previously", "originally", "widely", "commonly", "popularly",

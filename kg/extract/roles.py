@@ -36,6 +36,8 @@ _OTHER_RELATION = {"on", "from", "than", "over", "using", "with", "upon", "to", 
                    "incorporates", "incorporating", "extends", "extending", "replaces", "replacing"}
 _COMPARISON = re.compile(r"^(outperform\w*|surpass\w*|than|compar\w*|versus|vs\.?|beat\w*|over)$", re.I)
 _SUBJECTS = {"we", "paper", "work", "study", "article", "this", "our", "here"}
+_OTHERS_WORK = {"prior", "previous", "existing", "recent", "related", "other", "earlier", "many", "some", "most",
+                "several", "researchers", "authors", "they"}
 _APPOSED = {"algorithm", "method", "model", "framework", "architecture", "network", "optimizer",
             "technique", "approach", "system", "benchmark", "dataset", "agent", "transformer",
             "module", "mechanism", "strategy", "scheme", "family", "variant", "suite", "corpus"}
@@ -78,6 +80,8 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
             # the paper as subject, just before the verb or earlier in the sentence
             # ("we combine A with B, and propose C")
             near = {w.lower() for w in words[max(0, i - 4):i]}
+            if near & _OTHERS_WORK and "we" not in near:
+                return False  # "Prior work proposes X", "Recent studies introduce X"
             if near & _SUBJECTS or "we" in (w.lower() for w in words[:i]):
                 verb_at = i
             break

@@ -8,6 +8,8 @@ in the title is proposed unless it is the target of the work ("… for X").
 (0, 7)
 >>> title_head("Mind the Gap: Domain Shift in Speech") is None
 True
+>>> title_head("Vision Mamba: A Comprehensive Survey of State Space Vision Models") is None
+True
 """
 from __future__ import annotations
 
@@ -26,6 +28,12 @@ _CLAUSE_WORDS = {"is", "are", "was", "were", "be", "the", "your", "you", "we", "
 _GERUND_EXCEPTIONS = {"string", "king", "bring", "ring", "spring", "thing", "wing", "sing"}
 
 
+_SURVEY = re.compile(r"^\s*(an?\s+|the\s+)?([\w-]+\s+){0,3}(survey|review|overview|tutorial|primer)"
+                     r"(\s+(of|on|and|for|in|with|from)\b|\s*[!.,:;?]|\s*$)", re.I)
+"""A subtitle that says the paper surveys the head's topic ("X: A Comprehensive Survey")."""
+_ADVERB = re.compile(r"(ally|ively|ently|ously|antly|edly|ingly|ably|ibly)$")
+
+
 def phrase_not_name(words: list[str]) -> bool:
     """Do a title's words before the colon make a phrase ("Less is More", "Rethinking X"), not a name?
 
@@ -37,12 +45,16 @@ def phrase_not_name(words: list[str]) -> bool:
     [True, True, True, False, False, False]
     >>> phrase_not_name("Probing Vision Encoders".split()), phrase_not_name("Warping Layer".split())
     (True, False)
+    >>> phrase_not_name("Scale Efficiently".split())
+    True
     """
     lower = [w.lower() for w in words]
     if not lower:
         return False
     if any(w in _CLAUSE_WORDS for w in lower[1:]) or lower[0] in _CLAUSE_WORDS - {"the", "our"}:
         return True
+    if any(_ADVERB.search(w) for w in lower):
+        return True  # "Scale Efficiently", "Provably Robust"
     if len(lower) > 1 and lower[-1] in {"to", "of", "for", "and", "with", "in", "on", "from", "by", "at"}:
         return True
     if lower[0] in {"towards", "toward", "beyond", "on", "from", "rethinking", "revisiting"}:
@@ -98,8 +110,8 @@ def title_head(title: str) -> tuple[int, int] | None:
     stripped = head.strip()
     if not stripped or len(stripped.split()) > 3 or not any(ch.isupper() for ch in stripped):
         return None
-    if stripped.lower() in _TITLE_LABELS or phrase_not_name(stripped.split()):
-        return None
+    if stripped.lower() in _TITLE_LABELS or phrase_not_name(stripped.split()) or _SURVEY.match(title.split(":", 1)[1]):
+        return None  # "Less is More: …", "Open Problem: …", "GPT: A Comprehensive Review of …"
     if re.search(r"\s(and|or|vs\.?|versus|&)\s|,", stripped, re.I):
         return None  # "ELECTRA and GPT-4o: …" names two things, not one contribution
     start = head.index(stripped)

@@ -224,9 +224,12 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                 type_from_context(words, long_span.start, long_span.end)
             if type_ is None and _name_like(short_span.text):
                 type_ = type_from_context(words, short_span.start, short_span.end) or "Model"
-            if type_ is None and _PROPOSING.match(" ".join(lower[max(0, long_span.start - 3):long_span.start])):
+            proposed = _PROPOSING.match(" ".join(lower[max(0, long_span.start - 3):long_span.start]))
+            if type_ is None and proposed:
                 # "we propose the hybrid adaptive integration (HAI)": a named contribution
                 type_ = "Technique" if long_span.text.islower() else "Model"
+            elif type_ == "Task" and proposed and not inner:
+                type_ = "Technique"  # "we propose … Words Prediction (PROP)": a method named after its task
             if long_span[-1].lower_ in _FAMILY_HEADS:
                 type_ = None  # "masked language models (MLMs)": a family
             name = long_span.text

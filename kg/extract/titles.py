@@ -96,6 +96,42 @@ def title_target(before: list[str]) -> bool:
     return False
 
 
+_MODEL_HEADS = {"transformer", "network", "net", "encoder", "decoder", "autoencoder", "architecture", "mixer"}
+_LEAD_END = {"for", "with", "via", "in", "on", "to", "through", "from", "by", "and", "as", "under", "without",
+             "at", "of", "is", "are"}
+
+
+def title_lead(title: str) -> tuple[int, int] | None:
+    """Character range of a model's name opening a title without a colon, if any.
+
+    "Sparse Universal Transformer", "Ultra-Sparse Memory Network for …": two to four
+    capitalised words that end in a singular model head and stop at a link word.
+
+    >>> title_lead("Depth-Adaptive Transformer for Speech")
+    (0, 26)
+    >>> [title_lead(t) for t in ("Learning Spectral Transform Network on Surfaces", "A Hierarchical Model",
+    ...                          "Vision Transformers for Dense Prediction")]
+    [None, None, None]
+    """
+    if ":" in title or "?" in title:
+        return None
+    words = title.split()
+    start = 1 if words and words[0].lower() in {"a", "an", "the"} else 0
+    lead = []
+    for w in words[start:]:
+        if w.lower() in _LEAD_END:
+            break
+        lead.append(w)
+    if not 2 <= len(lead) <= 4 or not all(w[:1].isupper() or w[:1].isdigit() for w in lead):
+        return None
+    last = lead[-1].lower()
+    if not (last in _MODEL_HEADS or last.endswith(("former", "net"))) or lead[0].lower().endswith("ing") \
+            or phrase_not_name(lead):
+        return None
+    begin = title.index(lead[0]) if start == 0 else title.index(lead[0], len(words[0]))
+    return begin, title.index(lead[-1], begin) + len(lead[-1])
+
+
 def title_head(title: str) -> tuple[int, int] | None:
     """Character range of the name before the colon in a title, if short.
 

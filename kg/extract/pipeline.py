@@ -29,7 +29,7 @@ from .relations import Span, based_on, results
 from .repos import find_repositories
 from .shapes import shape_patterns
 from .tokenizer import adapt_tokenizer
-from .roles import enumerated_contribution, evaluates_here, proposes_here, strongest
+from .roles import coined_definition, enumerated_contribution, evaluates_here, proposes_here, strongest
 from .titles import title_head, title_target
 
 EXTRACTOR_VERSION = "0.1"
@@ -110,6 +110,8 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
             role = "proposes"
         elif s.label_ != "Dataset" and not known and \
                 enumerated_contribution(sw, rs, re_, words[_sentences_back(starts, s0, 3):s0]):
+            role = "proposes"
+        elif s.label_ != "Dataset" and not known and coined_definition(sw, rs, re_):
             role = "proposes"
         elif s.label_ == "Dataset" and evaluates_here(
                 sw, rs, _sentence_text(doc, text, words, s0, s1),

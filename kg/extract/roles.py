@@ -285,6 +285,33 @@ def passive(words: list[str], i: int) -> bool:
     return any(w.lower() in _BE for w in words[max(0, i - 2):i])
 
 
+_CITING = re.compile(r"^(e\.g\.?|i\.e\.?|such|like|including|baselines?|existing|prior|previous|popular|"
+                     r"standard|vanilla|original|recent|well-known|widely)$", re.I)
+
+
+def coined_definition(words: list[str], start: int, end: int) -> bool:
+    """Is the name a coined short name defined in parentheses ("… single layer value (SVFormer)")?
+
+    A mixed-case short name that the paper defines for an unseen long form is a name
+    it coins, unless the sentence cites or compares ("such as", "outperforms", "existing").
+
+    >>> coined_definition("one variant is the Transformer with shared values ( SVFormer )".split(), 9, 10)
+    True
+    >>> coined_definition("it outperforms the Graph Mixer ( GraphMix )".split(), 6, 7)
+    False
+    """
+    if start == 0 or end >= len(words) or words[start - 1] != "(" or words[end] != ")":
+        return False
+    short = "".join(words[start:end])
+    if len(short) > 16:
+        return False  # a coined name is short; longer strings are markup run together
+    if len(short) > 1 and short[-1] == "s" and short[-2].isupper():
+        short = short[:-1]  # "(MDPs)" is a plural acronym
+    if not (sum(ch.isupper() for ch in short) >= 2 and sum(ch.islower() for ch in short) >= 2):
+        return False
+    return not any(_COMPARISON.match(w) or _CITING.match(w) or w.lower() in _CITING_ADVERBS for w in words[:start])
+
+
 _REPORTED_NUMBER = re.compile(r"\d+(\.\d+)?\s?(%|x\b|×|points?\b|pp\b)|\b\d+\.\d+\b")
 
 

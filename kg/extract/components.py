@@ -95,7 +95,7 @@ def _name_like(text: str) -> bool:
 
 
 _PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
-_PROPOSING = re.compile(r".*\b(propose|proposes|introduce|introduces|present|presents|develop|design)\b"
+_PROPOSING = re.compile(r".*\b(propose|proposes|introduce|introduces|present|presents|develop|design|called|named|dubbed|termed)\b"
                         r"(\s+(the|a|an|our|new|novel))*\s*$")
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
 _SIZE_TOKEN = re.compile(r"^(\d+(\.\d+)?[BMKbmk]|[BLSTH]\d*(/\d+)?|\d{2,3}|v\d+)$")

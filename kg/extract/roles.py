@@ -64,7 +64,8 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
     before = [w.lower() for w in words[max(0, start - 3):start]]
     compared = any(_COMPARISON.match(w) for w in words[:start])
     if (any(w in _NAMING for w in before[-2:]) or before[-2:] == ["refer", "to"]
-            or before[-3:-1] == ["refer", "to"]) and not compared and not so_called(words, start):
+            or before[-3:-1] == ["refer", "to"] or named_long_form(words, start)) \
+            and not compared and not so_called(words, start):
         return True
     if before and (before[-1] == "our" or before[-2:] in (["the", "proposed"], ["our", "proposed"])):
         return not known  # "our FooNet" is ours; "our FFN-free approach" uses a known thing
@@ -155,9 +156,15 @@ def modifies_next(words: list[str], end: int) -> bool:
 
     >>> modifies_next("a LoRA - based adapter".split(), 2), modifies_next("FooNet , a model".split(), 1)
     (True, False)
+    >>> modifies_next("we create FooNet based on BERT".split(), 3)
+    False
     """
-    i = end + 1 if end < len(words) and words[end] == "-" else end
-    return i < len(words) and words[i].lower() in _MODIFYING
+    hyphen = end < len(words) and words[end] == "-"
+    i = end + 1 if hyphen else end
+    if i >= len(words) or words[i].lower() not in _MODIFYING:
+        return False
+    # "X based on Y" (no hyphen, then a preposition) describes X; "X based algorithm" uses X
+    return hyphen or i + 1 >= len(words) or words[i + 1].lower() not in {"on", "upon", "by", "from", "with", "in"}
 
 
 _NOUN_BEFORE = {"a", "an", "the", "this", "that", "its", "their", "our", "whose", "of", "alternative", "new",
@@ -174,6 +181,22 @@ def verb_as_noun(words: list[str], i: int) -> bool:
     False
     """
     return i > 0 and not words[i].lower().endswith("ed") and words[i - 1].lower() in _NOUN_BEFORE
+
+
+def named_long_form(words: list[str], start: int) -> bool:
+    """Is the name the short form of a capitalised name given after a naming word?
+
+    >>> named_long_form("a pipeline named Adaptive Sparse Trainer ( AST )".split(), 7)
+    True
+    >>> named_long_form("we use Adaptive Sparse Trainer ( AST )".split(), 6)
+    False
+    """
+    if start < 3 or words[start - 1] != "(":
+        return False
+    i = start - 2
+    while i >= 0 and (words[i] == "-" or words[i][:1].isupper()) and start - i < 8:
+        i -= 1
+    return i < start - 2 and i >= 0 and words[i].lower() in _NAMING
 
 
 def so_called(words: list[str], start: int) -> bool:
@@ -259,10 +282,15 @@ def premodifier(words: list[str], verb_at: int, start: int, end: int) -> bool:
     >>> w = "we construct a recursive search space".split()
     >>> premodifier(w, 1, 3, 5), premodifier("we propose a shifted window scheme".split(), 1, 3, 5)
     (True, False)
+    >>> premodifier("we use a FooSparse self - attention mechanism".split(), 1, 3, 4)
+    False
     """
     if end >= len(words) or not {w.lower() for w in words[verb_at + 1:start]} & _DETERMINERS:
         return False
-    nxt = words[end]
+    k = end
+    while k + 2 < len(words) and words[k + 1] == "-":
+        k += 2  # "a ProbSparse self-attention mechanism": the compound's last part is the noun
+    nxt = words[k]
     return nxt.isalpha() and nxt.islower() and nxt not in STOP_WORDS and nxt not in _CONTRIBUTION_HEADS \
         and nxt.rstrip("s") not in _CONTRIBUTION_HEADS and not nxt.endswith(("ing", "ed", "ly"))
 

@@ -315,6 +315,10 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                 and not metric_is_reported(words, c.start, c.end):
             continue
         c = _adopt_family(c, lexical, doc)
+        if c.source == "title" and c.type in ("Metric", "Task") and lex.lookup(doc[c.start:c.end].text) is None \
+                and any(ch.isupper() for t in doc[c.start:c.end] for ch in t.text[1:]):
+            # "KDC-MAE: …" took MAE's type from inside; the title's own name is what the paper builds
+            c = replace(c, type=_subtitle_type(doc, c) or "Model")
         c = _typed(c, doc, words, starts, lex)
         if c is not None:
             kept.append(_with_size(c, doc))

@@ -327,12 +327,14 @@ def coined_definition(words: list[str], start: int, end: int) -> bool:
     True
     >>> coined_definition("it outperforms the Graph Mixer ( GraphMix )".split(), 6, 7)
     False
+    >>> coined_definition("data from single-cell RNA sequencing ( scRNA-seq )".split(), 5, 6)
+    False
     """
     if start == 0 or end >= len(words) or words[start - 1] != "(" or words[end] != ")":
         return False
     short = "".join(words[start:end])
-    if len(short) > 16:
-        return False  # a coined name is short; longer strings are markup run together
+    if len(short) > 16 or any(part.islower() for part in short.split("-")):
+        return False  # coined names are short and capitalised in every part ("scRNA-seq" is a term)
     if len(short) > 1 and short[-1] == "s" and short[-2].isupper():
         short = short[:-1]  # "(MDPs)" is a plural acronym
     if not (sum(ch.isupper() for ch in short) >= 2 and sum(ch.islower() for ch in short) >= 2):

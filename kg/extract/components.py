@@ -32,7 +32,8 @@ from .finders import hyphen_modified_tasks, listed_before_data_noun, phrase_star
 from .shapes import CAP_OR_DIGIT_OR_HYPHEN, TITLE_WORD
 from .tokenizer import pattern_tokenizer
 from .roles import proposes_here
-from .titles import title_expansion, title_head, title_lead
+from .titles import (generic_lead, recurrences, short_name_of, title_expansion, title_head,
+                     title_head_as_short_name, title_lead)
 
 def _stopnames() -> set[str]:
     path = DATA / "stopnames.txt"
@@ -116,73 +117,6 @@ def generic_compound(surface: str, lex: Lexicon) -> bool:
     """
     parts = [p for p in surface.split("-") if p.strip()]
     return len(parts) >= 2 and all(lex.is_generic(p.strip()) for p in parts)
-
-
-_TITLE_HEAD_WORDS = {"transformer", "network", "net", "model", "framework", "architecture"}
-
-
-def _title_head_as_short_name(words: list[str], start: int, end: int, short_forms: dict,
-                              cands: list[Candidate]) -> list[Candidate]:
-    """"FooNet Transformer: …" where the abstract calls it "FooNet": the title's name is that entity.
-
-    The title adds a head word ("Transformer", "Framework") to the name the abstract
-    uses on its own (a defined short form, or a name-shaped word): one entity, not two.
-    """
-    core = tuple(words[start:end - 1])
-    if end - start < 2 or words[end - 1].lower() not in _TITLE_HEAD_WORDS:
-        return []
-    if core in short_forms:
-        type_, name, source = short_forms[core]
-        return [Candidate(start, end, source, type_, name)]
-    if any(c.source == "NAME" and c.start >= end and tuple(words[c.start:c.end]) == core for c in cands):
-        return [Candidate(start, end, "abbreviation", None, " ".join(core).replace(" - ", "-"))]
-    return []
-
-
-def _short_name_of(long_name: str, cands: list[Candidate], doc: Doc) -> str | None:
-    """The abstract's short name for a title's long name ("GPHT" for "Generative Pretrained
-    Hierarchical Transformer"): a name-shaped candidate whose letters spell the whole long name."""
-    from .abbreviations import best_long_form
-
-    for c in cands:  # the abstract defines the long name itself: "… Transformer (SUT)"
-        if c.source in ("abbreviation", "lexicon") and c.name and match_key(c.name) == match_key(long_name):
-            return c.name
-    for c in cands:
-        surface = doc[c.start:c.end].text
-        if c.source in ("NAME", "WEAK") and len(surface) >= 3 and best_long_form(surface, long_name) == 0 \
-                and _capitals_are_initials(surface, long_name):
-            return surface
-    return None
-
-
-def _capitals_are_initials(short: str, long_name: str) -> bool:
-    """Is every capital of ``short`` the initial of a word of ``long_name``?
-
-    >>> _capitals_are_initials("GPHT", "Generative Pretrained Hierarchical Transformer")
-    True
-    >>> _capitals_are_initials("mIoU", "Multi-Scale High-Resolution Vision Transformer")
-    False
-    """
-    initials = {w[0].upper() for w in re.split(r"[\s-]+", long_name) if w}
-    return all(ch in initials for ch in short if ch.isupper())
-
-
-def _generic_lead(text: str, lex: Lexicon) -> bool:
-    """Is a title's leading model phrase a generic family with modifiers ("Dynamic Neural Network")?"""
-    words = text.split()
-    return any(lex.is_generic(" ".join(words[i:])) for i in range(len(words) - 1)) \
-        or lex.is_generic(" ".join(words[:-1])) or any(lex.is_generic(" ".join(words[i:-1]))
-                                                      for i in range(1, len(words) - 2))
-
-
-def recurrences(words: list[str], start: int, end: int) -> list[int]:
-    """Where the words ``[start, end)`` occur again after ``end`` (the title's name in the abstract).
-
-    >>> recurrences("D - CPT Law : fits \\n\\n we fit the D - CPT Law .".split(), 0, 4)
-    [9]
-    """
-    form, n = words[start:end], end - start
-    return [i for i in range(end, len(words) - n + 1) if words[i] == form[0] and words[i:i + n] == form]
 
 
 _FAMILY_HEADS = {"transformers", "networks", "models", "llms", "lms", "nets", "architectures", "methods"}
@@ -286,11 +220,11 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                 and span[-1].lower_ not in _FAMILY_HEADS:
             cands.append(Candidate(span.start, span.end, "title"))
             cands += [Candidate(i, i + len(span), "title") for i in recurrences(words, span.start, span.end)]
-            cands += _title_head_as_short_name(words, span.start, span.end, short_forms, cands)
+            cands += title_head_as_short_name(words, span.start, span.end, short_forms, cands)
     lead = title_lead(text[:title_end])
     lead_span = _char_span(doc, *lead) if lead is not None else None
-    if lead_span is not None and lex.lookup(lead_span.text) is None and not _generic_lead(lead_span.text, lex):
-        name = _short_name_of(lead_span.text, [c for c in cands if c.start > lead_span.end], doc)
+    if lead_span is not None and lex.lookup(lead_span.text) is None and not generic_lead(lead_span.text, lex):
+        name = short_name_of(lead_span.text, [c for c in cands if c.start > lead_span.end], doc)
         cands.append(Candidate(lead_span.start, lead_span.end, "title", "Model", name))
         cands += [Candidate(i, i + len(lead_span), "title", "Model", name)
                   for i in recurrences(words, lead_span.start, lead_span.end)]

@@ -1,4 +1,4 @@
-"""What a paper's title says about its contribution.
+"""What a paper's title says about its contribution, and how its name meets the abstract's.
 
 The name before the colon ("ELECTRA: …") is the paper's own unless the head is a
 phrase or a label ("Less is More: …", "Open Problem: …"); an unseen name elsewhere
@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import re
 
-from .names import head_type
+from spacy.tokens import Doc
+
+from .abbreviations import best_long_form
+from .candidates import Candidate
+from .lexicon import Lexicon
+from .names import head_type, match_key
 
 _TITLE_LABELS = {"survey", "review", "position", "tutorial", "note", "editorial", "open problem", "open problems",
                  "live demonstration", "demonstration", "demo", "viewpoint", "perspective", "commentary",
@@ -175,10 +180,76 @@ def title_expansion(title: str) -> str | None:
             break
         words.append(w.strip(",;"))
     if len(words) >= 2 and words[-1].lower().rstrip("s") in {"transformer", "network", "model", "net"}:
-        from .abbreviations import best_long_form
-
         expansion = " ".join(words)
         head = title.split(":", 1)[0].strip()
         if best_long_form(head, expansion) is not None:  # the name is made of the words' letters
             return expansion
     return None
+
+
+# ---------------------------------------------- the title's name among the abstract's candidates
+
+
+_TITLE_HEAD_WORDS = {"transformer", "network", "net", "model", "framework", "architecture"}
+
+
+def title_head_as_short_name(words: list[str], start: int, end: int, short_forms: dict,
+                              cands: list[Candidate]) -> list[Candidate]:
+    """"FooNet Transformer: …" where the abstract calls it "FooNet": the title's name is that entity.
+
+    The title adds a head word ("Transformer", "Framework") to the name the abstract
+    uses on its own (a defined short form, or a name-shaped word): one entity, not two.
+    """
+    core = tuple(words[start:end - 1])
+    if end - start < 2 or words[end - 1].lower() not in _TITLE_HEAD_WORDS:
+        return []
+    if core in short_forms:
+        type_, name, source = short_forms[core]
+        return [Candidate(start, end, source, type_, name)]
+    if any(c.source == "NAME" and c.start >= end and tuple(words[c.start:c.end]) == core for c in cands):
+        return [Candidate(start, end, "abbreviation", None, " ".join(core).replace(" - ", "-"))]
+    return []
+
+
+def short_name_of(long_name: str, cands: list[Candidate], doc: Doc) -> str | None:
+    """The abstract's short name for a title's long name ("GPHT" for "Generative Pretrained
+    Hierarchical Transformer"): a name-shaped candidate whose letters spell the whole long name."""
+    for c in cands:  # the abstract defines the long name itself: "… Transformer (SUT)"
+        if c.source in ("abbreviation", "lexicon") and c.name and match_key(c.name) == match_key(long_name):
+            return c.name
+    for c in cands:
+        surface = doc[c.start:c.end].text
+        if c.source in ("NAME", "WEAK") and len(surface) >= 3 and best_long_form(surface, long_name) == 0 \
+                and capitals_are_initials(surface, long_name):
+            return surface
+    return None
+
+
+def capitals_are_initials(short: str, long_name: str) -> bool:
+    """Is every capital of ``short`` the initial of a word of ``long_name``?
+
+    >>> capitals_are_initials("GPHT", "Generative Pretrained Hierarchical Transformer")
+    True
+    >>> capitals_are_initials("mIoU", "Multi-Scale High-Resolution Vision Transformer")
+    False
+    """
+    initials = {w[0].upper() for w in re.split(r"[\s-]+", long_name) if w}
+    return all(ch in initials for ch in short if ch.isupper())
+
+
+def generic_lead(text: str, lex: Lexicon) -> bool:
+    """Is a title's leading model phrase a generic family with modifiers ("Dynamic Neural Network")?"""
+    words = text.split()
+    return any(lex.is_generic(" ".join(words[i:])) for i in range(len(words) - 1)) \
+        or lex.is_generic(" ".join(words[:-1])) or any(lex.is_generic(" ".join(words[i:-1]))
+                                                      for i in range(1, len(words) - 2))
+
+
+def recurrences(words: list[str], start: int, end: int) -> list[int]:
+    """Where the words ``[start, end)`` occur again after ``end`` (the title's name in the abstract).
+
+    >>> recurrences("D - CPT Law : fits \\n\\n we fit the D - CPT Law .".split(), 0, 4)
+    [9]
+    """
+    form, n = words[start:end], end - start
+    return [i for i in range(end, len(words) - n + 1) if words[i] == form[0] and words[i:i + n] == form]

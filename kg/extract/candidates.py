@@ -111,6 +111,8 @@ def type_from_context(words: list[str], start: int, end: int) -> str | None:
         found = None
         window = words[end + 2:end + 12]
         for k, w in enumerate(window):
+            if w.lower() in {"and", "or"} and found is None and k > 0 and _describes(window[k - 1]):
+                continue  # "X, an efficient and accurate pruning method": two adjectives, one head
             if w in _STOP_APPOSITION or w.lower() in _APPOSITION_END:
                 break
             if k + 1 < len(window) and window[k + 1] == "-":
@@ -120,6 +122,24 @@ def type_from_context(words: list[str], start: int, end: int) -> str | None:
                 found = t
         return found
     return None
+
+
+def _describes(word: str) -> bool:
+    """Is ``word`` an adjective-like describing word ("simple", "accurate", "training-free")?
+
+    >>> [_describes(w) for w in ("simple", "accurate", "training-free", "model", "BERT")]
+    [True, True, True, False, False]
+    """
+    w = word.lower()
+    if not word.islower() or w in _APPOSITION or w.rstrip("s") in _APPOSITION:
+        return False
+    return w in _DESCRIBING or "-" in w or w.endswith(_ADJECTIVE_ENDINGS)
+
+
+_DESCRIBING = {"simple", "new", "novel", "fast", "efficient", "accurate", "effective", "general", "robust",
+               "lightweight", "flexible", "powerful", "strong", "principled", "practical", "unified",
+               "generic", "modular", "compact", "small", "large", "cheap", "easy", "stable", "exact"}
+_ADJECTIVE_ENDINGS = ("ive", "able", "ible", "al", "ic", "ous", "ful", "less", "ent", "ant", "ed", "ary")
 
 
 _PARTS = {"tasks", "games", "environments", "splits", "subsets", "portions", "part", "parts", "levels"}

@@ -31,7 +31,9 @@ from .docview import SEPARATOR, doc_text, sentence_bounds, token_view
 from .finders import hyphen_modified_tasks, listed_before_data_noun, phrase_start, plain_word_names
 from .shapes import CAP_OR_DIGIT_OR_HYPHEN, TITLE_WORD
 from .tokenizer import pattern_tokenizer
-from .roles import proposes_here, title_expansion, title_head
+from .roles import proposes_here
+from .titles import (generic_lead, recurrences, short_name_of, title_expansion, title_head,
+                     title_head_as_short_name, title_lead)
 
 def _stopnames() -> set[str]:
     path = DATA / "stopnames.txt"
@@ -94,7 +96,7 @@ def _name_like(text: str) -> bool:
 
 
 _PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
-_PROPOSING = re.compile(r".*\b(propose|proposes|introduce|introduces|present|presents|develop|design)\b"
+_PROPOSING = re.compile(r".*\b(propose|proposes|introduce|introduces|present|presents|develop|design|called|named|dubbed|termed)\b"
                         r"(\s+(the|a|an|our|new|novel))*\s*$")
 _SIZE_WORDS = {"base", "large", "small", "tiny", "mini", "medium", "huge", "giant", "xl", "xxl"}
 _SIZE_TOKEN = re.compile(r"^(\d+(\.\d+)?[BMKbmk]|[BLSTH]\d*(/\d+)?|\d{2,3}|v\d+)$")
@@ -103,6 +105,18 @@ _SIZE_TOKEN = re.compile(r"^(\d+(\.\d+)?[BMKbmk]|[BLSTH]\d*(/\d+)?|\d{2,3}|v\d+)
 
 def _char_span(doc: Doc, start: int, end: int, mode: str = "expand") -> Span | None:
     return doc.char_span(start, end, alignment_mode=mode)
+
+
+def generic_compound(surface: str, lex: Lexicon) -> bool:
+    """Is a hyphenated name made only of generic family words ("RNN-Transformer", "CNN-GNN")?
+
+    Joining two families names a hybrid family, not one model.
+
+    >>> [generic_compound(s, default_lexicon()) for s in ("RNN-Transformer", "Transformer-XL", "RNN")]
+    [True, False, False]
+    """
+    parts = [p for p in surface.split("-") if p.strip()]
+    return len(parts) >= 2 and all(lex.is_generic(p.strip()) for p in parts)
 
 
 _FAMILY_HEADS = {"transformers", "networks", "models", "llms", "lms", "nets", "architectures", "methods"}
@@ -150,7 +164,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
             if starts[start] == start and end - start < 3 or end - start < 2:
                 continue  # a capitalised first word says nothing
         surface = doc[start:end].text
-        if surface.lower() in stop or lex.is_generic(surface):
+        if surface.lower() in stop or lex.is_generic(surface) or generic_compound(surface, lex):
             continue
         if s.label_ == "WEAK" and starts[s.start] != s.start and s.start > 0 and words[s.start - 1] == "-":
             continue
@@ -180,9 +194,12 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                 type_from_context(words, long_span.start, long_span.end)
             if type_ is None and _name_like(short_span.text):
                 type_ = type_from_context(words, short_span.start, short_span.end) or "Model"
-            if type_ is None and _PROPOSING.match(" ".join(lower[max(0, long_span.start - 3):long_span.start])):
+            proposed = _PROPOSING.match(" ".join(lower[max(0, long_span.start - 3):long_span.start]))
+            if type_ is None and proposed:
                 # "we propose the hybrid adaptive integration (HAI)": a named contribution
                 type_ = "Technique" if long_span.text.islower() else "Model"
+            elif type_ == "Task" and proposed and not inner:
+                type_ = "Technique"  # "we propose … Words Prediction (PROP)": a method named after its task
             if long_span[-1].lower_ in _FAMILY_HEADS:
                 type_ = None  # "masked language models (MLMs)": a family
             name = long_span.text
@@ -202,6 +219,15 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if span is not None and span.text.lower() not in stop and not lex.is_generic(span.text) \
                 and span[-1].lower_ not in _FAMILY_HEADS:
             cands.append(Candidate(span.start, span.end, "title"))
+            cands += [Candidate(i, i + len(span), "title") for i in recurrences(words, span.start, span.end)]
+            cands += title_head_as_short_name(words, span.start, span.end, short_forms, cands)
+    lead = title_lead(text[:title_end])
+    lead_span = _char_span(doc, *lead) if lead is not None else None
+    if lead_span is not None and lex.lookup(lead_span.text) is None and not generic_lead(lead_span.text, lex):
+        name = short_name_of(lead_span.text, [c for c in cands if c.start > lead_span.end], doc)
+        cands.append(Candidate(lead_span.start, lead_span.end, "title", "Model", name))
+        cands += [Candidate(i, i + len(lead_span), "title", "Model", name)
+                  for i in recurrences(words, lead_span.start, lead_span.end)]
     url_tokens = {t.i for r in find_repositories(text)
                   for t in (_char_span(doc, r.start, r.end) or [])}
     for i in range(1, len(words)):  # "the vanilla Transformer": the specific original model
@@ -223,6 +249,10 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
                 and not metric_is_reported(words, c.start, c.end):
             continue
         c = _adopt_family(c, lexical, doc)
+        if c.source == "title" and c.type in ("Metric", "Task") and lex.lookup(doc[c.start:c.end].text) is None \
+                and any(ch.isupper() for t in doc[c.start:c.end] for ch in t.text[1:]):
+            # "KDC-MAE: …" took MAE's type from inside; the title's own name is what the paper builds
+            c = replace(c, type=_subtitle_type(doc, c) or "Model")
         c = _typed(c, doc, words, starts, lex)
         if c is not None:
             kept.append(_with_size(c, doc))

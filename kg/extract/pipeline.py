@@ -29,7 +29,8 @@ from .relations import Span, based_on, results
 from .repos import find_repositories
 from .shapes import shape_patterns
 from .tokenizer import adapt_tokenizer
-from .roles import evaluates_here, proposes_here, strongest, title_head
+from .roles import coined_definition, enumerated_contribution, evaluates_here, proposes_here, strongest
+from .titles import title_head, title_target
 
 EXTRACTOR_VERSION = "0.1"
 
@@ -96,13 +97,21 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
         role = "uses"
         in_title = s.end_char <= len(paper.title)
         known = s.id_ == "lexicon"  # found through the lexicon: a well-known name
-        if in_title and head and s.start_char == head[0] and s.end_char >= head[1] - 1:
+        if s.label_ in ("Task", "Metric"):
+            pass  # a problem or a measure is studied or reported, not what the paper proposes
+        elif in_title and head and s.start_char == head[0] and s.end_char >= head[1] - 1:
             role = "proposes"
-        elif s.label_ != "Dataset" and in_title and not known:
-            role = "proposes"
-        elif s.label_ not in ("Task", "Metric") and proposes_here(
+        elif s.label_ != "Dataset" and in_title and not known and s.id_ != "PHRASE" \
+                and not title_target(words[_after_colon(words, s.start):s.start]):
+            role = "proposes"  # an unseen name in the title: "LegalTurk Optimized BERT for …"
+        elif proposes_here(
                 sw, rs, re_, known=known,
                 others=[(o.start - s0, o.end - s0) for o in spans if s0 <= o.start < s1 and o.start != s.start]):
+            role = "proposes"
+        elif s.label_ != "Dataset" and not known and \
+                enumerated_contribution(sw, rs, re_, words[_sentences_back(starts, s0, 3):s0]):
+            role = "proposes"
+        elif s.label_ != "Dataset" and not known and coined_definition(sw, rs, re_):
             role = "proposes"
         elif s.label_ == "Dataset" and evaluates_here(
                 sw, rs, _sentence_text(doc, text, words, s0, s1),
@@ -143,6 +152,28 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
                             dataset=r.dataset, evidence=evidence.strip()))
     return Extraction(paper=paper.id, mentions=tuple(mentions), relations=tuple(relations),
                       results=tuple(dict.fromkeys(found)))
+
+
+def _after_colon(words: list[str], i: int) -> int:
+    """The first token after the last ":" before token ``i`` in the title (else 0).
+
+    >>> _after_colon("FooNet : Fast Nets for BarNet".split(), 5)
+    2
+    """
+    return max((k + 1 for k in range(i) if words[k] == ":"), default=0)
+
+
+def _sentences_back(starts: list[int], s0: int, n: int) -> int:
+    """The first token of the sentence ``n`` sentences before the one starting at ``s0``.
+
+    >>> _sentences_back([0, 0, 2, 2, 4, 4], 4, 1), _sentences_back([0, 0, 2, 2, 4, 4], 4, 5)
+    (2, 0)
+    """
+    for _ in range(n):
+        if s0 == 0:
+            break
+        s0 = starts[s0 - 1]
+    return s0
 
 
 def _sentence_text(doc: Doc, text: str, words: list[str], s0: int, s1: int) -> str:

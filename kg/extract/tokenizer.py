@@ -9,6 +9,12 @@ import spacy
 from spacy.language import Language
 
 
+GLUED_WORDS = ("we", "the", "our", "and", "for", "with", "from", "called", "named", "dubbed", "termed",
+               "propose", "proposes", "introduce", "introduces", "present", "presents")
+"""Lower-case words that a lost space in the source glues to the next name ("introduceGraphGPT")."""
+GLUED = [rf"(?<=^{w})(?=[A-Z])" for w in GLUED_WORDS]
+
+
 def adapt_tokenizer(nlp: Language) -> None:
     """Tokenizer rules for ML names; offsets stay exact.
 
@@ -17,14 +23,18 @@ def adapt_tokenizer(nlp: Language) -> None:
     - "1M", "5B", "1K" stay whole (spaCy's unit rule would split "1M" into 1 + M);
     - a sentence-final period splits off "ImageNet-1K.";
     - LaTeX commands split off words ("MobileNetV2\\times");
-    - "@k" splits off a metric ("MRR@10" → MRR @ 10), so the metric matches and keeps its cutoff.
+    - "@k" splits off a metric ("MRR@10" → MRR @ 10), so the metric matches and keeps its cutoff;
+    - a function word or proposing verb glued to a name by a lost space splits off
+      ("introduceFooNet" → introduce FooNet).
 
     >>> nlp = spacy.blank("en"); adapt_tokenizer(nlp)
     >>> [t.text for t in nlp("on AeroDepth-1M, LAION-5B and ImageNet-1K.")]
     ['on', 'AeroDepth', '-', '1M', ',', 'LAION', '-', '5B', 'and', 'ImageNet', '-', '1K', '.']
+    >>> [t.text for t in nlp("We introduceFooNet, theBest of fortran.")]
+    ['We', 'introduce', 'FooNet', ',', 'the', 'Best', 'of', 'fortran', '.']
     """
     infixes = list(nlp.Defaults.infixes) + [r"\\(?=[a-zA-Z])", r"(?<=[A-Za-z])-(?=[0-9])",
-                                            r"(?<=[A-Za-z0-9])@(?=[0-9kK])"]
+                                            r"(?<=[A-Za-z0-9])@(?=[0-9kK])"] + GLUED
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     suffixes = [sfx.replace("|T|G|M|K|", "|") if "km²" in sfx else sfx for sfx in nlp.Defaults.suffixes]
     suffixes.append(r"(?<=[0-9][A-Z])\.")

@@ -88,7 +88,7 @@ def make_entity_decider(nlp: Language, name: str, lexicon: str | None, generic: 
 def _name_like(text: str) -> bool:
     """Does a short form look like a model's name (mixed case, digits), not an acronym?
 
-    >>> _name_like("ResFormer"), _name_like("M2"), _name_like("NC")
+    >>> _name_like("GateFormer"), _name_like("M2"), _name_like("NC")
     (True, True, False)
     """
     upper = sum(ch.isupper() for ch in text)

@@ -103,7 +103,7 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
             role = "proposes"
         elif s.label_ != "Dataset" and in_title and not known and s.id_ != "PHRASE" \
                 and not title_target(words[_after_colon(words, s.start):s.start]):
-            role = "proposes"  # an unseen name in the title: "LegalTurk Optimized BERT for …"
+            role = "proposes"  # an unseen name in the title: "MedTr Adapted BERT for …"
         elif proposes_here(
                 sw, rs, re_, known=known,
                 others=[(o.start - s0, o.end - s0) for o in spans if s0 <= o.start < s1 and o.start != s.start]):

@@ -105,7 +105,7 @@ def proposes_here(words: list[str], start: int, end: int, *, known: bool,
             return False  # something else was named first: this one is not the contribution
     if words[start - 1] == "(" and any(ch.isupper() for ch in words[start][1:]) \
             and any(ch.islower() or ch.isdigit() for ch in words[start]):
-        return True  # "we propose Transformer with residual value (ResFormer)"; not "… bandits (MAB)"
+        return True  # "we propose a Transformer with gated keys (GKFormer)"; not "… bandits (MAB)"
     between = _free_words(words, verb_at + 1, start)
     return not between & _OTHER_RELATION
 
@@ -318,12 +318,12 @@ _CITING = re.compile(r"^(e\.g\.?|i\.e\.?|such|like|including|baselines?|existing
 
 
 def coined_definition(words: list[str], start: int, end: int) -> bool:
-    """Is the name a coined short name defined in parentheses ("… single layer value (SVFormer)")?
+    """Is the name a coined short name defined in parentheses ("… with a shared gate (SGNet)")?
 
     A mixed-case short name that the paper defines for an unseen long form is a name
     it coins, unless the sentence cites or compares ("such as", "outperforms", "existing").
 
-    >>> coined_definition("one variant is the Transformer with shared values ( SVFormer )".split(), 9, 10)
+    >>> coined_definition("one variant is the network with shared gates ( SGNet )".split(), 9, 10)
     True
     >>> coined_definition("it outperforms the Graph Mixer ( GraphMix )".split(), 6, 7)
     False

@@ -109,7 +109,7 @@ _LEAD_END = {"for", "with", "via", "in", "on", "to", "through", "from", "by", "a
 def title_lead(title: str) -> tuple[int, int] | None:
     """Character range of a model's name opening a title without a colon, if any.
 
-    "Sparse Universal Transformer", "Ultra-Sparse Memory Network for …": two to four
+    "Sparse Mixture Transformer", "Dense Memory Network for …": two to four
     capitalised words that end in a singular model head and stop at a link word.
 
     >>> title_lead("Depth-Adaptive Transformer for Speech")
@@ -212,7 +212,7 @@ def title_head_as_short_name(words: list[str], start: int, end: int, short_forms
 
 
 def short_name_of(long_name: str, cands: list[Candidate], doc: Doc) -> str | None:
-    """The abstract's short name for a title's long name ("GPHT" for "Generative Pretrained
+    """The abstract's short name for a title's long name ("GRHT" for "Gated Recurrent
     Hierarchical Transformer"): a name-shaped candidate whose letters spell the whole long name."""
     for c in cands:  # the abstract defines the long name itself: "… Transformer (SUT)"
         if c.source in ("abbreviation", "lexicon") and c.name and match_key(c.name) == match_key(long_name):
@@ -228,7 +228,7 @@ def short_name_of(long_name: str, cands: list[Candidate], doc: Doc) -> str | Non
 def capitals_are_initials(short: str, long_name: str) -> bool:
     """Is every capital of ``short`` the initial of a word of ``long_name``?
 
-    >>> capitals_are_initials("GPHT", "Generative Pretrained Hierarchical Transformer")
+    >>> capitals_are_initials("GRHT", "Gated Recurrent Hierarchical Transformer")
     True
     >>> capitals_are_initials("mIoU", "Multi-Scale High-Resolution Vision Transformer")
     False

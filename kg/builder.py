@@ -31,6 +31,7 @@ from pathlib import Path
 from . import __version__
 from .engine import ExtractionCache, extract_all, paused_gc
 from .engine.memory import Forked
+from .engine.run import start_workers
 from .extract.lexicon import default_lexicon
 from .extract.pipeline import extractor_version
 from .fsutil import sha256_file
@@ -142,19 +143,25 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
 
     inputs = list(inputs) or list(DEFAULT_INPUTS)
     out = Path(output)
-    with paused_gc():
-        papers = read_papers(inputs)
-    lap("ingest")
-    out.mkdir(parents=True, exist_ok=True)
-    store = ExtractionCache(out / CACHE_FILE) if cache else None
-    bar = _Progress(len(papers), progress)
+    pool = start_workers(jobs) if engine == "local" and jobs > 1 else None  # they warm up meanwhile
     try:
-        extractions, extracted = extract_all(papers, jobs=jobs, engine=engine, scheduler=scheduler,
-                                             cache=store, progress=bar)
+        with paused_gc():
+            papers = read_papers(inputs)
+        lap("ingest")
+        out.mkdir(parents=True, exist_ok=True)
+        store = ExtractionCache(out / CACHE_FILE) if cache else None
+        bar = _Progress(len(papers), progress)
+        try:
+            extractions, extracted = extract_all(papers, jobs=jobs, engine=engine, scheduler=scheduler,
+                                                 cache=store, progress=bar, pool=pool)
+        finally:
+            bar.close()
+            if store is not None:
+                store.close()
     finally:
-        bar.close()
-        if store is not None:
-            store.close()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     lap("extract")
     with paused_gc():
         return _assemble(papers, extractions, extracted, inputs, out, lap, t0, timings,

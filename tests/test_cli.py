@@ -274,3 +274,18 @@ def test_evaluate_bad_gold(runner, graph_dir, tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith(f"Warning: {bad}:1: ")
     assert result.output.splitlines()[-1].startswith("Error:")
+
+
+def test_console_script_keeps_exit_codes_and_output(tmp_path, corpus_dir):
+    """``python -m kg`` (``kg.cli.run``) ends with ``os._exit``: codes and messages must survive it."""
+    import subprocess
+    import sys
+
+    ok = subprocess.run([sys.executable, "-m", "kg", "build", str(corpus_dir), "-o", str(tmp_path / "out"),
+                         "--no-site", "--no-progress"], capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.startswith("5 papers"), ok.stderr
+    bad = subprocess.run([sys.executable, "-m", "kg", "build", str(tmp_path / "missing"), "-o", str(tmp_path / "o2")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "Error: no papers found" in bad.stderr
+    usage = subprocess.run([sys.executable, "-m", "kg", "query", "--no-such-option"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "No such option" in usage.stderr

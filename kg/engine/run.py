@@ -36,28 +36,56 @@ MIN_PER_WORKER = 1_000
 """Papers worth a worker process of their own: each builds its pipeline first (about 1.4 s here)."""
 
 
-def _local(chunks: list[list[Paper]], jobs: int) -> Iterator[list[Extraction]]:
+def _context():
+    import multiprocessing as mp
+
+    return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+
+
+def start_workers(jobs: int):
+    """A pool of ``jobs`` worker processes that build their pipeline at once.
+
+    Started before the inputs are read, the workers' 1.4 s of pipeline
+    building overlaps reading them; pass the pool to :func:`extract_all` and
+    ``terminate()`` it afterwards.
+    """
+    gc.freeze()  # objects made so far are never collected in the workers (no copy-on-write)
+    try:
+        return _context().Pool(processes=jobs, initializer=_warm)
+    finally:
+        gc.unfreeze()
+
+
+def _warm() -> None:
+    """Build this worker's pipeline now; a failure is left for the first task to raise (an
+    initializer that raises makes the pool restart the worker for ever)."""
+    try:
+        _nlp()
+    except Exception:  # noqa: BLE001 - reported by extract_chunk
+        pass
+
+
+def _local(chunks: list[list[Paper]], jobs: int, pool=None) -> Iterator[list[Extraction]]:
     """Results per chunk, in order; with ``jobs`` > 1 the pool starts (and works) at once.
 
     A few papers get fewer workers than ``jobs``, but still a process of
-    their own, so that this process reads the cache meanwhile.
+    their own, so that this process reads the cache meanwhile.  A ``pool``
+    from :func:`start_workers` is used as it is, and left to its owner.
     """
-    if jobs <= 1 or not chunks:
+    if pool is None and (jobs <= 1 or not chunks):
         return (extract_chunk(chunk) for chunk in chunks)
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    workers = min(jobs, max(1, sum(map(len, chunks)) // MIN_PER_WORKER))
-    pool = ctx.Pool(processes=workers)
+    own = pool is None
+    if own:
+        pool = _context().Pool(processes=min(jobs, max(1, sum(map(len, chunks)) // MIN_PER_WORKER)))
     results = pool.imap(extract_chunk, chunks)
 
     def drain() -> Iterator[list[Extraction]]:
         try:
             yield from results
-            pool.close()
         finally:
-            pool.terminate()
-            pool.join()
+            if own:
+                pool.terminate()
+                pool.join()
 
     return drain()
 
@@ -93,9 +121,12 @@ def _dask(chunks: list[list[Paper]], jobs: int, scheduler: str | None) -> Iterat
 
 
 def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", scheduler: str | None = None,
-                cache=None, chunk_size: int = 256,
-                progress: Callable[[int], None] | None = None) -> tuple[list[Extraction], int]:
-    """One extraction per paper (in order) and how many were extracted anew (not cached)."""
+                cache=None, chunk_size: int = 256, progress: Callable[[int], None] | None = None,
+                pool=None) -> tuple[list[Extraction], int]:
+    """One extraction per paper (in order) and how many were extracted anew (not cached).
+
+    ``pool``: worker processes from :func:`start_workers` (local engine only).
+    """
     from ..extract.pipeline import extractor_version
     from .cache import content_key
 
@@ -113,7 +144,7 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
     chunks = _chunks(todo, chunk_size)
     gc.freeze()  # objects made so far are never collected in the workers (no copy-on-write)
     try:
-        runs = _dask(chunks, jobs, scheduler) if engine == "dask" else _local(chunks, jobs)
+        runs = _dask(chunks, jobs, scheduler) if engine == "dask" else _local(chunks, jobs, pool)
     finally:
         gc.unfreeze()
     try:

@@ -29,6 +29,15 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
+@pytest.fixture(scope="session")
+def two_listings(tmp_path_factory) -> Path:
+    """A directory with the first two seed listings (a few dozen real papers)."""
+    d = tmp_path_factory.mktemp("two-listings")
+    for name in sorted(p.name for p in SEEDS.iterdir())[:2]:
+        shutil.copy(SEEDS / name, d / name)
+    return d
+
+
 @pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     """A writable copy of the fixture corpus."""

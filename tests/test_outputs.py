@@ -1,7 +1,6 @@
 """Rebuilds copy unchanged blocks from the previous files, and still equal a cold build."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,7 +9,6 @@ import pytest
 from kg import api, builder
 from kg.outputs import INDEX, read_index
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 CREATED = (b"/dc/terms/created>", b"dcterms:created ")  # the one triple that differs between builds
 EXTRA = ('{"title": "FooNet: A Tiny Network", "abstract": "We propose FooNet, built on ResNet-50, '
          'which reaches 80.1% top-1 accuracy on ImageNet. Code: https://github.com/foo/foonet"}\n')
@@ -34,11 +32,8 @@ def _assert_same(a: Path, b: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("corpus")
-    for name in sorted(p.name for p in SEEDS.iterdir())[:2]:
-        shutil.copy(SEEDS / name, d / name)
-    return d
+def corpus(two_listings) -> Path:
+    return two_listings
 
 
 @pytest.fixture

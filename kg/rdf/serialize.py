@@ -1,16 +1,12 @@
-"""Write and read the graph's RDF: N-Triples (sorted), the Oxigraph store, Turtle.
+"""Read a built graph's RDF (the store, N-Triples, Turtle); write sorted N-Triples.
 
-``graph.nt`` holds the sorted canonical N-Triples lines, so the same input
-gives a byte-identical file; ``store/`` is an Oxigraph database bulk-loaded
-from it, which answers queries without reloading; ``graph.ttl`` is streamed
-from ``graph.nt``.
-rdflib remains the Python API for small graphs (:func:`load_rdflib`).
+A build writes ``graph.nt``, ``graph.ttl`` and ``store/`` block by block
+(:mod:`kg.outputs`); this module opens them: :func:`load_store` (Oxigraph,
+read-only), :func:`load_rdflib` (rdflib, for small graphs and exports).
 """
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,46 +24,6 @@ def write_ntriples(lines: Iterable[str], path: str | os.PathLike) -> int:
     with atomic_write(path) as handle:
         handle.writelines(line + "\n" for line in lines)
     return len(lines)
-
-
-def build_store(nt_file: str | os.PathLike, directory: str | os.PathLike) -> Path:
-    """Bulk-load ``nt_file`` into a fresh on-disk Oxigraph store at ``directory``.
-
-    The store is built beside the target and swapped in, so a crash leaves the
-    previous store intact.
-    """
-    target = Path(directory)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        store = pyoxigraph.Store(str(tmp))
-        store.bulk_load(path=str(nt_file), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.flush()
-        del store
-        old = target.with_name(f".{target.name}.old")
-        if target.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-        os.replace(tmp, target)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
-
-
-def write_turtle(nt_file: str | os.PathLike, path: str | os.PathLike) -> None:
-    """Turtle from the sorted N-Triples file, streamed through Oxigraph's parser and writer.
-
-    The input is sorted, so each subject's triples are consecutive and group
-    under it; the output is as deterministic as the input.  Streaming (no
-    store) writes 7.4 million triples in about 7 s here, against about 55 s
-    for a dump of the on-disk store.
-    """
-    with atomic_write(path, "wb") as handle:
-        pyoxigraph.serialize(pyoxigraph.parse(path=str(nt_file), format=pyoxigraph.RdfFormat.N_TRIPLES),
-                             handle, format=pyoxigraph.RdfFormat.TURTLE,
-                             prefixes={k: str(v) for k, v in PREFIXES.items()})
 
 
 def graph_file(graph: str | os.PathLike) -> Path:

@@ -1,12 +1,12 @@
 """The triples of a built graph, in the vocabulary of VOCABULARY.md, as N-Triples lines.
 
-Triples stream out as canonical N-Triples text (one string per triple), never
+Triples come out as canonical N-Triples text (one string per triple), never
 as an rdflib ``Graph``: a build of 100,000 abstracts has millions of triples,
-which an in-memory rdflib graph cannot hold cheaply.  The lines are sorted
-into ``graph.nt`` and bulk-loaded into Oxigraph, which writes the Turtle.
+which an in-memory rdflib graph cannot hold cheaply.  They come in blocks
+(:func:`paper_triples`, :func:`entity_triples`; see :mod:`kg.outputs`), which
+``graph.nt`` and ``graph.ttl`` concatenate and the Oxigraph store loads.
 
-:func:`corpus_triples` covers papers, entities, mentions, ``basedOn`` pairs
-and results; :func:`description_triples` the graph's description of itself
+:func:`corpus_triples` yields every block's; :func:`description_triples` the graph's description of itself
 (``void:Dataset`` + ``prov:Activity``, input files with checksums, counts).
 IRIs are stable: papers by title hash, entities by type and canonical name,
 mentions by paper, field and offsets.
@@ -168,11 +168,3 @@ def description_triples(cg: CorpusGraph, info: BuildInfo, n_triples: int,
 
 def description_size(info: BuildInfo) -> int:
     return 9 + 4 * len(info.inputs)
-
-
-def build_triples(cg: CorpusGraph, info: BuildInfo, base: str = str(RES)) -> list[str]:
-    """All N-Triples lines of a build, corpus and description, distinct and sorted."""
-    lines = set(corpus_triples(cg, base))
-    total = len(lines) + description_size(info)
-    lines.update(description_triples(cg, info, total, base))
-    return sorted(lines)

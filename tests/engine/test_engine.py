@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from kg import api
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def _nt(out: Path) -> list[str]:
@@ -18,11 +16,8 @@ def _nt(out: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("corpus")
-    for name in sorted(p.name for p in SEEDS.iterdir())[:2]:
-        shutil.copy(SEEDS / name, d / name)
-    return d
+def corpus(two_listings) -> Path:
+    return two_listings
 
 
 @pytest.fixture(scope="module")

@@ -234,7 +234,7 @@ def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
         if words[i] in ("Transformer", "Transformers") and GENERIC_BASELINE.match(words[i - 1]):
             cands.append(Candidate(i, i + 1, "lexicon", "Model", "Transformer"))
     expansion = title_expansion(text[:title_end])
-    if head is not None and expansion is not None:  # "ShapeFormer: Shapelet Transformer for …"
+    if head is not None and expansion is not None:  # "GridFormer: Gridded Transformer for …"
         head_name = text[head[0]:head[1]]
         same = {expansion.lower()}
         cands = [replace(c, source="abbreviation", type="Model", name=head_name)

@@ -165,11 +165,11 @@ _LINK_WORDS = {"for", "with", "via", "in", "on", "of", "and", "to", "as", "by", 
 def title_expansion(title: str) -> str | None:
     """The long name after the colon that spells out the title's name.
 
-    >>> title_expansion("ShapeFormer: Shapelet Transformer for Time Series Classification")
-    'Shapelet Transformer'
-    >>> title_expansion("ELECTRA: Pre-training Text Encoders as Discriminators") is None
+    >>> title_expansion("GridFormer: Gridded Transformer for Weather Forecasting")
+    'Gridded Transformer'
+    >>> title_expansion("BARTok: Tokenizers as Compressors") is None
     True
-    >>> title_expansion("EfficientFormer: Vision Transformers at MobileNet Speed") is None
+    >>> title_expansion("FastNet: Vision Networks at Phone Speed") is None
     True
     """
     if title_head(title) is None:

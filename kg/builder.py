@@ -37,7 +37,7 @@ from .extract.pipeline import extractor_version
 from .fsutil import sha256_file
 from .graph import CorpusGraph, build_graph
 from .ingest import input_files, read_papers
-from .outputs import update_store, write_outputs
+from .outputs import INDEX, update_store, write_outputs
 from .rdf.triples import BuildInfo
 from .records import ENTITY_TYPES
 
@@ -105,7 +105,9 @@ def publish(stage: Path, out: Path) -> list[Path]:
     leaves the previous build whole.
     """
     written = []
-    for item in sorted(stage.iterdir()):
+    # The block index goes last: until it is in place, the old index does not match the new
+    # files, so a crash half-way through makes the next build render everything afresh.
+    for item in sorted(stage.iterdir(), key=lambda p: (p.name == INDEX, p.name)):
         target = out / item.name
         if item.is_dir():
             old = out / f".{item.name}.old"

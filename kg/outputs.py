@@ -18,6 +18,7 @@ otherwise everything is rendered afresh.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import os
@@ -42,6 +43,7 @@ FILES = ("graph.nt", "graph.ttl", "graph.json")
 _PREFIXES = {k: str(v) for k, v in PREFIXES.items()}
 
 
+@functools.lru_cache(maxsize=1)
 def _renderer_version() -> str:
     """A hash of the code that renders blocks: new code never reuses old bytes."""
     from . import __version__

@@ -34,6 +34,20 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def frozen_gc() -> Iterator[None]:
+    """Move every object made so far out of the collector's reach while processes are forked.
+
+    A child's collections then never touch (and copy, page by page) the
+    memory it shares with its parent.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 class Forked:
     """``fn(*args)`` run in a forked child process, for work that overlaps the parent's.
 
@@ -57,12 +71,9 @@ class Forked:
         if "fork" not in mp.get_all_start_methods():
             fn(*args)
             return
-        gc.freeze()
-        try:
+        with frozen_gc():
             self.process = mp.get_context("fork").Process(target=fn, args=args, daemon=True)
             self.process.start()
-        finally:
-            gc.unfreeze()
 
     def wait(self) -> None:
         if self.process is None:

@@ -1,11 +1,11 @@
 """Extraction engines: one process, a local process pool, or Dask tasks."""
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator
 
 from ..errors import KGError
 from ..records import Extraction, Paper
+from .memory import frozen_gc
 
 ENGINES = ("local", "dask")
 
@@ -49,11 +49,8 @@ def start_workers(jobs: int):
     building overlaps reading them; pass the pool to :func:`extract_all` and
     ``terminate()`` it afterwards.
     """
-    gc.freeze()  # objects made so far are never collected in the workers (no copy-on-write)
-    try:
+    with frozen_gc():
         return _context().Pool(processes=jobs, initializer=_warm)
-    finally:
-        gc.unfreeze()
 
 
 def _warm() -> None:
@@ -142,11 +139,8 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
         progress(len(papers) - len(todo))
     chunk_size = max(16, min(chunk_size, len(todo) // max(1, 4 * jobs) or 16))
     chunks = _chunks(todo, chunk_size)
-    gc.freeze()  # objects made so far are never collected in the workers (no copy-on-write)
-    try:
+    with frozen_gc():
         runs = _dask(chunks, jobs, scheduler) if engine == "dask" else _local(chunks, jobs, pool)
-    finally:
-        gc.unfreeze()
     try:
         cached = cache.get_many(present) if present else {}  # while the workers extract
         fresh: dict[str, Extraction] = {}

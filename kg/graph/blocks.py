@@ -26,7 +26,7 @@ import hashlib
 import json
 import marshal
 
-from .build import CorpusGraph
+from .build import GRAPH_ATTRS, CorpusGraph
 
 JSON_SEP = ", "
 """Between two items of the node-link ``nodes`` or ``edges`` array (as ``json.dump`` writes)."""
@@ -98,4 +98,5 @@ def json_parts(cg: CorpusGraph, block: str) -> tuple[str, str]:
 
 def json_frame(cg: CorpusGraph) -> tuple[str, str, str]:
     """The text of ``graph.json`` before the edges, between edges and nodes, and after the nodes."""
-    return '{"directed": true, "edges": [', '], "graph": {"name": "kg"}, "multigraph": true, "nodes": [', "]}"
+    graph = json.dumps(GRAPH_ATTRS, ensure_ascii=False, sort_keys=True)
+    return '{"directed": true, "edges": [', f'], "graph": {graph}, "multigraph": true, "nodes": [', "]}"

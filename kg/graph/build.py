@@ -30,6 +30,10 @@ from ..records import Extraction, Paper, Result, role_rank
 from ..resolve import Resolution, resolve
 
 
+GRAPH_ATTRS = {"name": "kg"}
+"""The networkx graph's own attributes (``graph.json`` writes them too)."""
+
+
 def result_id(paper: str, r: Result) -> str:
     """A stable id for one reported number."""
     text = "|".join([paper, r.model, r.metric, r.dataset or "", repr(float(r.value))])
@@ -76,8 +80,7 @@ class CorpusGraph:
         ex = self.extractions.get(paper)
         if ex is None:
             return []
-        index = self.resolution.index
-        eids = [index[(m.type, m.name or m.surface)] for m in ex.mentions]
+        eids = self.entity_ids(paper)
         role_of: dict[str, str] = {}
         for m, eid in zip(ex.mentions, eids):
             if eid not in role_of or role_rank(m.role) < role_rank(role_of[eid]):
@@ -118,7 +121,7 @@ class CorpusGraph:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The typed networkx graph (see :mod:`kg.graph`), assembled on first use."""
-        g = nx.MultiDiGraph(name="kg")
+        g = nx.MultiDiGraph(**GRAPH_ATTRS)
         b = _Builder(g)
         for p in self.papers:
             b.add_node(f"paper/{p.id}", self.paper_attrs(p))

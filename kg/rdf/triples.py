@@ -6,7 +6,7 @@ which an in-memory rdflib graph cannot hold cheaply.  They come in blocks
 (:func:`paper_triples`, :func:`entity_triples`; see :mod:`kg.outputs`), which
 ``graph.nt`` and ``graph.ttl`` concatenate and the Oxigraph store loads.
 
-:func:`corpus_triples` yields every block's; :func:`description_triples` the graph's description of itself
+:func:`description_triples` gives the graph's description of itself
 (``void:Dataset`` + ``prov:Activity``, input files with checksums, counts).
 IRIs are stable: papers by title hash, entities by type and canonical name,
 mentions by paper, field and offsets.
@@ -119,14 +119,6 @@ def entity_triples(cg: CorpusGraph, eid: str, base: str = str(RES)) -> list[str]
     out.append(f"{s} {T['paperCount']} {integer(cg.paper_count.get(eid, 0))} .")
     out.extend(f"{s} {T['basedOn']} {iri(o, base)} ." for _paper, o in cg.based_on_of.get(eid, ()))
     return sorted(set(out))
-
-
-def corpus_triples(cg: CorpusGraph, base: str = str(RES)) -> Iterator[str]:
-    """Every triple (as an N-Triples line) of papers, entities, mentions, pairs and results."""
-    for p in cg.papers:
-        yield from paper_triples(cg, f"paper/{p.id}", base)
-    for eid in sorted(cg.resolution.entities):
-        yield from entity_triples(cg, eid, base)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,21 @@ class BuildSummary:
                 f"{self.triples} triples in {self.seconds:.1f} s → {self.output}")
 
 
+class _Stopwatch:
+    """Seconds per stage (``lap`` ends one) and in all."""
+
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name], self.last = now - self.last, now
+
+    def total(self) -> float:
+        return time.perf_counter() - self.start
+
+
 class _Progress:
     """A tqdm bar (papers/s, ETA) when enabled; nothing otherwise."""
 
@@ -134,22 +149,14 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
     papers.  Raises :class:`~kg.errors.NoPapersError` when the inputs hold no
     paper; skipped files and lines are reported as :class:`~kg.errors.InputWarning`.
     """
-    t0 = time.perf_counter()
-    timings: dict[str, float] = {}
-    clock = [t0]
-
-    def lap(name: str) -> None:
-        """Record the seconds since the previous lap under ``name``."""
-        now = time.perf_counter()
-        timings[name], clock[0] = now - clock[0], now
-
+    clock = _Stopwatch()
     inputs = list(inputs) or list(DEFAULT_INPUTS)
     out = Path(output)
     pool = start_workers(jobs) if engine == "local" and jobs > 1 else None  # they warm up meanwhile
     try:
         with paused_gc():
             papers = read_papers(inputs)
-        lap("ingest")
+        clock.lap("ingest")
         out.mkdir(parents=True, exist_ok=True)
         store = ExtractionCache(out / CACHE_FILE) if cache else None
         bar = _Progress(len(papers), progress)
@@ -164,9 +171,9 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
         if pool is not None:
             pool.terminate()
             pool.join()
-    lap("extract")
+    clock.lap("extract")
     with paused_gc():
-        return _assemble(papers, extractions, extracted, inputs, out, lap, t0, timings,
+        return _assemble(papers, extractions, extracted, inputs, out, clock,
                          html=html, site=site, previous=out if cache else None)
 
 
@@ -180,11 +187,11 @@ def _overview(corpus, path: Path, title: str) -> None:
     render_overview(corpus.graph, path, title=title)
 
 
-def _assemble(papers, extractions, extracted, inputs, out: Path, lap, t0: float, timings: dict, *,
+def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwatch, *,
               html: bool, site: bool, previous: Path | None) -> BuildSummary:
     """Resolve, graph and write every output of a build (see :func:`build`)."""
     corpus = build_graph(papers, extractions, default_lexicon(), version=extractor_version())
-    lap("resolve+graph")
+    clock.lap("resolve+graph")
     info = BuildInfo(version=__version__,
                      created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
                      inputs=input_checksums(inputs))
@@ -198,20 +205,20 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, lap, t0: float,
                 overview = Forked(_overview, *args, what="drawing graph.html")
             else:
                 _overview(*args)
-            lap("html")
+            clock.lap("html")
         wrote = write_outputs(corpus, info, stage, previous)
         n = wrote.triples
-        lap("rdf+json")
+        clock.lap("rdf+json")
         update_store(previous, stage / "store", stage / "graph.nt", wrote)
-        lap("store")
+        clock.lap("store")
         if overview is not None:
             overview.wait()
-            lap("html (rest)")
+            clock.lap("html (rest)")
         if site:
             from .views import render_site
 
             render_site(corpus.graph, stage)
-            lap("site")
+            clock.lap("site")
         written = publish(stage, out)
     finally:
         if overview is not None:
@@ -220,5 +227,5 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, lap, t0: float,
     counts = Counter(e.type for e in corpus.resolution.entities.values())
     return BuildSummary(output=out, papers=len(papers),
                         entities={t: counts.get(t, 0) for t in ENTITY_TYPES}, triples=n,
-                        seconds=time.perf_counter() - t0, extracted=extracted, reused=wrote.reused, files=written,
-                        timings=timings, corpus=corpus)
+                        seconds=clock.total(), extracted=extracted, reused=wrote.reused, files=written,
+                        timings=clock.timings, corpus=corpus)

@@ -12,9 +12,10 @@ Files written to the output directory:
 - ``graph.json``: the networkx graph as node-link JSON (for export and views);
 - ``graph.html``: the interactive overview (offline, self-contained);
 - ``site/``: a browsable static site, one page per entity and per paper (``site=True``);
-- ``.kg-cache.sqlite`` and ``.kg-cache-blocks``: what the next build reuses
-  (extractions; the signature and place of every block of the files, see
-  :mod:`kg.outputs`).
+- ``.kg-cache.sqlite``, ``.kg-cache-blocks`` and ``.kg-cache-inputs/``: what
+  the next build reuses (extractions; the signature and place of every block
+  of the files, see :mod:`kg.outputs`; each input file's parsed rows, see
+  :mod:`kg.ingest.cache`).
 """
 from __future__ import annotations
 
@@ -32,8 +33,7 @@ from . import __version__
 from .engine import ExtractionCache, extract_all, paused_gc
 from .engine.memory import Forked
 from .engine.run import start_workers
-from .extract.lexicon import default_lexicon
-from .extract.pipeline import extractor_version
+from .extract.lexicon import default_lexicon, extractor_version
 from .fsutil import sha256_file
 from .graph import CorpusGraph, build_graph
 from .ingest import input_files, read_papers
@@ -44,6 +44,7 @@ from .records import ENTITY_TYPES
 DEFAULT_INPUTS = ("seeds",)
 DEFAULT_OUTPUT = "output"
 CACHE_FILE = ".kg-cache.sqlite"
+INPUT_CACHE = ".kg-cache-inputs"
 
 
 @dataclass
@@ -155,7 +156,7 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
     pool = start_workers(jobs) if engine == "local" and jobs > 1 else None  # they warm up meanwhile
     try:
         with paused_gc():
-            papers = read_papers(inputs)
+            papers = read_papers(inputs, cache=out / INPUT_CACHE if cache else None)
         clock.lap("ingest")
         out.mkdir(parents=True, exist_ok=True)
         store = ExtractionCache(out / CACHE_FILE) if cache else None

@@ -124,7 +124,7 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
 
     ``pool``: worker processes from :func:`start_workers` (local engine only).
     """
-    from ..extract.pipeline import extractor_version
+    from ..extract.lexicon import extractor_version
     from .cache import content_key
 
     if engine not in ENGINES:

@@ -164,6 +164,18 @@ def default_lexicon() -> Lexicon:
     return Lexicon.load()
 
 
+EXTRACTOR_VERSION = "0.1"
+
+
+def extractor_version() -> str:
+    """Changes whenever the code version or any data file changes (the extraction cache's key).
+
+    Here rather than in :mod:`kg.extract.pipeline` so that a build whose papers
+    are all cached never imports spaCy.
+    """
+    return f"{EXTRACTOR_VERSION}+{version_of_data()}"
+
+
 def version_of_data() -> str:
     """A hash of the extractor's data files and rule code: changes with any lexicon or rule change.
 

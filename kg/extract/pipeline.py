@@ -24,21 +24,13 @@ from ..records import Extraction, Mention, Paper, Relation, Result
 from . import components  # noqa: F401  (registers the kg_* factories)
 from .components import SEPARATOR
 from .docview import doc_text, sentence_bounds, token_view
-from .lexicon import DATA, version_of_data
+from .lexicon import DATA, extractor_version  # noqa: F401  (re-exported: the extraction cache's key)
 from .relations import Span, based_on, results
 from .repos import find_repositories
 from .shapes import shape_patterns
 from .tokenizer import adapt_tokenizer
 from .roles import coined_definition, enumerated_contribution, evaluates_here, proposes_here, strongest
 from .titles import title_head, title_target
-
-EXTRACTOR_VERSION = "0.1"
-
-
-def extractor_version() -> str:
-    """Changes whenever the code version or any data file changes (cache key)."""
-    return f"{EXTRACTOR_VERSION}+{version_of_data()}"
-
 
 def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Language:
     """A blank English pipeline with the kg components (no downloaded model)."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import InputWarning, NoPapersError
 from ..records import Paper, Source
+from .cache import InputCache, Row
 from .listing import parse_listing
 from .record import RawRecord
 from .tabular import parse_csv, parse_jsonl
@@ -104,29 +105,73 @@ def merge(records: Iterable[RawRecord]) -> list[Paper]:
     The longest abstract wins (ties: the smaller text), and every source is
     kept, sorted, so the result does not depend on input order.
     """
-    groups: dict[str, list[RawRecord]] = {}
-    for record in records:
-        groups.setdefault(paper_id(record.title), []).append(record)
+    return merge_rows(_row(r) for r in records)
+
+
+def _row(r: RawRecord) -> Row:
+    return (paper_id(r.title), r.title, r.abstract, r.file, r.line, r.url)
+
+
+def merge_rows(rows: Iterable[Row]) -> list[Paper]:
+    """:func:`merge` over rows ``(paper id, title, abstract, file, line, url)``."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        group = groups.get(row[0])
+        if group is None:
+            groups[row[0]] = [row]
+        else:
+            group.append(row)
     papers = []
     for pid, group in groups.items():
-        best = min(group, key=lambda r: (-len(r.abstract), r.abstract, r.title))
-        url = min((r.url for r in group if r.url), default=None)
-        sources = tuple(sorted({Source(r.file, r.line) for r in group}, key=lambda s: (s.file, s.line)))
-        papers.append(Paper(id=pid, title=best.title.strip(), abstract=best.abstract,
-                            url=url, sources=sources))
+        if len(group) == 1:
+            _, title, abstract, file, line, url = group[0]
+            papers.append(Paper(id=pid, title=title.strip(), abstract=abstract, url=url or None,
+                                sources=(Source(file, line),)))
+            continue
+        best = min(group, key=lambda r: (-len(r[2]), r[2], r[1]))
+        url = min((r[5] for r in group if r[5]), default=None)
+        sources = tuple(sorted({Source(r[3], r[4]) for r in group}, key=lambda s: (s.file, s.line)))
+        papers.append(Paper(id=pid, title=best[1].strip(), abstract=best[2], url=url, sources=sources))
     papers.sort(key=lambda p: p.id)
     return papers
 
 
-def read_papers(inputs: Iterable[str | os.PathLike] = ("seeds",)) -> list[Paper]:
+def _file_rows(path: Path, cache: InputCache | None) -> list[Row]:
+    """The rows of one file: from ``cache`` if it is unchanged since (re-raising its warnings)."""
+    if cache is not None:
+        hit = cache.get(path)
+        if hit is not None:
+            rows, messages = hit
+            for message in messages:
+                warnings.warn(InputWarning(message), stacklevel=3)
+            return rows
+        stamp = cache.stamp(path)  # before reading: an edit meanwhile changes it
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = [_row(r) for r in read_records(path)]
+    for w in caught:  # raised again outside, where the caller's filters apply
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    if cache is not None:
+        cache.put(path, stamp, rows, [str(w.message) for w in caught if issubclass(w.category, InputWarning)])
+    return rows
+
+
+def read_papers(inputs: Iterable[str | os.PathLike] = ("seeds",), *,
+                cache: str | os.PathLike | InputCache | None = None) -> list[Paper]:
     """Read every input and return the distinct papers, sorted by id.
 
+    With ``cache`` (a folder, or an :class:`~kg.ingest.cache.InputCache`),
+    each file's parsed rows are kept there and reused while the file is
+    unchanged.
     Raises :class:`NoPapersError` when nothing usable was found.
     """
     inputs = list(inputs)
     empty: list[Path] = []
     files = input_files(inputs, empty)
-    papers = merge(record for path in files for record in read_records(path))
+    store = cache if isinstance(cache, InputCache) or cache is None else InputCache(cache)
+    papers = merge_rows(row for path in files for row in _file_rows(path, store))
+    if store is not None:
+        store.prune()
     if not papers:
         names = ", ".join(str(i) for i in inputs) or "(no inputs)"
         why = f" (empty director{'ies' if len(empty) > 1 else 'y'}: {', '.join(map(str, empty))})" if empty else ""

@@ -51,9 +51,9 @@ def test_cache_reextracts_only_new_papers_and_equals_a_cold_build(corpus, plain,
 
 def test_changed_extractor_version_misses_the_cache(corpus, tmp_path, monkeypatch):
     api.build([corpus], tmp_path, html=False, site=False)
-    from kg.extract import pipeline
+    from kg.extract import lexicon
 
-    monkeypatch.setattr(pipeline, "EXTRACTOR_VERSION", pipeline.EXTRACTOR_VERSION + "-changed")
+    monkeypatch.setattr(lexicon, "EXTRACTOR_VERSION", lexicon.EXTRACTOR_VERSION + "-changed")
     again = api.build([corpus], tmp_path, html=False, site=False)
     assert again.extracted == again.papers
 

@@ -153,7 +153,11 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
     clock = _Stopwatch()
     inputs = list(inputs) or list(DEFAULT_INPUTS)
     out = Path(output)
-    pool = start_workers(jobs) if engine == "local" and jobs > 1 else None  # they warm up meanwhile
+    workers = None
+    if engine == "local" and jobs > 1:  # they build their pipeline while the inputs are read
+        # With a cache, most papers are likely in it: one worker, and the other cores for this
+        # process (extract_all starts more if there is more to extract).
+        workers = start_workers(1 if cache and (out / CACHE_FILE).is_file() else jobs)
     try:
         with paused_gc():
             papers = read_papers(inputs, cache=out / INPUT_CACHE if cache else None)
@@ -163,19 +167,18 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
         bar = _Progress(len(papers), progress)
         try:
             extractions, extracted = extract_all(papers, jobs=jobs, engine=engine, scheduler=scheduler,
-                                                 cache=store, progress=bar, pool=pool)
+                                                 cache=store, progress=bar, workers=workers)
         finally:
             bar.close()
             if store is not None:
                 store.close()
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        if workers is not None:
+            workers.close()
     clock.lap("extract")
     with paused_gc():
         return _assemble(papers, extractions, extracted, inputs, out, clock,
-                         html=html, site=site, previous=out if cache else None)
+                         html=html, site=site, previous=out if cache else None, jobs=jobs)
 
 
 FORK_OVERVIEW_AT = 50_000
@@ -189,9 +192,9 @@ def _overview(corpus, path: Path, title: str) -> None:
 
 
 def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwatch, *,
-              html: bool, site: bool, previous: Path | None) -> BuildSummary:
+              html: bool, site: bool, previous: Path | None, jobs: int = 1) -> BuildSummary:
     """Resolve, graph and write every output of a build (see :func:`build`)."""
-    corpus = build_graph(papers, extractions, default_lexicon(), version=extractor_version())
+    corpus = build_graph(papers, extractions, default_lexicon(), version=extractor_version(), jobs=jobs)
     clock.lap("resolve+graph")
     info = BuildInfo(version=__version__,
                      created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),

@@ -127,3 +127,27 @@ def test_every_mention_is_indexed():
     res = resolve(ms)
     for x in ms:
         assert entity_of(res, x) in res.entities
+
+
+def test_resolving_in_two_processes_gives_the_same_entities(monkeypatch):
+    """Each type is resolved on its own, so splitting the types over a forked child changes nothing."""
+    from kg import resolve as resolve_module
+
+    mentions = [Mention(f"p{i}", "abstract", 0, 4, surface, type_, name=name)
+                for i, (surface, type_, name) in enumerate([
+                    ("BERT", "Model", ""), ("BERT-base", "Model", "BERT"), ("ViT", "Model", "Vision Transformer"),
+                    ("ImageNet", "Dataset", ""), ("ImageNet-1k", "Dataset", ""), ("accuracy", "Metric", ""),
+                    ("BLEU", "Metric", ""), ("dropout", "Technique", ""), ("Dropout", "Technique", ""),
+                    ("QA", "Task", "question answering"), ("BERT", "Technique", ""),
+                    ("https://github.com/a/b", "Repository", "")])]
+    one = resolve(mentions, default_lexicon())
+    monkeypatch.setattr(resolve_module, "PARALLEL_AT", 1)
+    splits = []
+    real = resolve_module._split
+    monkeypatch.setattr(resolve_module, "_split", lambda keys: splits.append((keys, real(keys))) or splits[-1][1])
+    two = resolve(mentions, default_lexicon(), jobs=2)
+    ((keys, cut),) = splits
+    assert 0 < cut < len(keys)  # really split (the child resolves keys[:cut])
+    assert {t for t, _ in keys[:cut]}.isdisjoint({t for t, _ in keys[cut:]})  # whole types on each side
+    assert list(two.entities.items()) == list(one.entities.items())
+    assert two.index == one.index

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import marshal
 from collections.abc import Callable, Iterator
 
 
@@ -48,19 +49,27 @@ def frozen_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _child(fn: Callable[..., object], args: tuple, conn) -> None:
+    conn.send_bytes(marshal.dumps(fn(*args)))
+    conn.close()
+
+
 class Forked:
     """``fn(*args)`` run in a forked child process, for work that overlaps the parent's.
 
     The child shares the parent's memory copy-on-write (objects are frozen out
     of the collector first, so it copies few pages).  :meth:`wait` returns
-    once the child is done and raises :class:`~kg.errors.KGError` if it failed.
-    Where ``fork`` is unavailable, ``fn`` runs at once, in this process.
+    ``fn``'s result (which must be ``marshal``-able) once the child is done,
+    and raises :class:`~kg.errors.KGError` if it failed.  Where ``fork`` is
+    unavailable, ``fn`` runs at once, in this process.
 
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "x")
-    >>> job = Forked(open, path, "w")
-    >>> job.wait(); os.path.exists(path)
+    >>> job = Forked(os.mkdir, path)
+    >>> job.wait(); os.path.isdir(path)
     True
+    >>> Forked(sorted, {3, 1, 2}).wait()
+    [1, 2, 3]
     """
 
     def __init__(self, fn: Callable[..., object], *args: object, what: str = "background work"):
@@ -68,25 +77,37 @@ class Forked:
 
         self.what = what
         self.process = None
+        self.result = None
         if "fork" not in mp.get_all_start_methods():
-            fn(*args)
+            self.result = fn(*args)
             return
+        context = mp.get_context("fork")
+        self.conn, child_end = context.Pipe(duplex=False)
         with frozen_gc():
-            self.process = mp.get_context("fork").Process(target=fn, args=args, daemon=True)
+            self.process = context.Process(target=_child, args=(fn, args, child_end), daemon=True)
             self.process.start()
+        child_end.close()
 
-    def wait(self) -> None:
+    def wait(self):
         if self.process is None:
-            return
+            return self.result
+        try:
+            data = self.conn.recv_bytes()  # before joining: a big result fills the pipe first
+        except EOFError:
+            data = None
+        finally:
+            self.conn.close()
         self.process.join()
         code, self.process = self.process.exitcode, None
-        if code != 0:
+        if code != 0 or data is None:
             from ..errors import KGError
 
             raise KGError(f"{self.what} failed in its worker process (exit code {code}; see the message above)")
+        return marshal.loads(data)
 
     def cancel(self) -> None:
         if self.process is not None:
             self.process.terminate()
             self.process.join()
             self.process = None
+            self.conn.close()

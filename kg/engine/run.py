@@ -42,15 +42,28 @@ def _context():
     return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
 
 
-def start_workers(jobs: int):
-    """A pool of ``jobs`` worker processes that build their pipeline at once.
+class Workers:
+    """Worker processes started ahead of need, building their pipeline meanwhile."""
 
-    Started before the inputs are read, the workers' 1.4 s of pipeline
-    building overlaps reading them; pass the pool to :func:`extract_all` and
-    ``terminate()`` it afterwards.
+    def __init__(self, size: int):
+        self.size = size
+        with frozen_gc():
+            self.pool = _context().Pool(processes=size, initializer=_warm)
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+
+def start_workers(jobs: int) -> Workers:
+    """``jobs`` worker processes that build their pipeline at once.
+
+    Started before the inputs are read, the workers' pipeline building
+    (about 1.4 s) overlaps reading them; pass them to :func:`extract_all`
+    and ``close()`` them afterwards.  :func:`extract_all` uses them only if
+    there are enough for its papers (see :data:`MIN_PER_WORKER`).
     """
-    with frozen_gc():
-        return _context().Pool(processes=jobs, initializer=_warm)
+    return Workers(jobs)
 
 
 def _warm() -> None:
@@ -62,18 +75,22 @@ def _warm() -> None:
         pass
 
 
+def _wanted(jobs: int, papers: int) -> int:
+    return min(jobs, max(1, papers // MIN_PER_WORKER))
+
+
 def _local(chunks: list[list[Paper]], jobs: int, pool=None) -> Iterator[list[Extraction]]:
     """Results per chunk, in order; with ``jobs`` > 1 the pool starts (and works) at once.
 
     A few papers get fewer workers than ``jobs``, but still a process of
-    their own, so that this process reads the cache meanwhile.  A ``pool``
-    from :func:`start_workers` is used as it is, and left to its owner.
+    their own, so that this process reads the cache meanwhile.  A given
+    ``pool`` is used as it is, and left to its owner.
     """
     if pool is None and (jobs <= 1 or not chunks):
         return (extract_chunk(chunk) for chunk in chunks)
     own = pool is None
     if own:
-        pool = _context().Pool(processes=min(jobs, max(1, sum(map(len, chunks)) // MIN_PER_WORKER)))
+        pool = _context().Pool(processes=_wanted(jobs, sum(map(len, chunks))))
     results = pool.imap(extract_chunk, chunks)
 
     def drain() -> Iterator[list[Extraction]]:
@@ -119,10 +136,11 @@ def _dask(chunks: list[list[Paper]], jobs: int, scheduler: str | None) -> Iterat
 
 def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", scheduler: str | None = None,
                 cache=None, chunk_size: int = 256, progress: Callable[[int], None] | None = None,
-                pool=None) -> tuple[list[Extraction], int]:
+                workers: Workers | None = None) -> tuple[list[Extraction], int]:
     """One extraction per paper (in order) and how many were extracted anew (not cached).
 
-    ``pool``: worker processes from :func:`start_workers` (local engine only).
+    ``workers``: from :func:`start_workers` (local engine only); too few for the
+    papers to extract, they are left idle and a bigger pool is started.
     """
     from ..extract.lexicon import extractor_version
     from .cache import content_key
@@ -139,6 +157,7 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
         progress(len(papers) - len(todo))
     chunk_size = max(16, min(chunk_size, len(todo) // max(1, 4 * jobs) or 16))
     chunks = _chunks(todo, chunk_size)
+    pool = workers.pool if workers is not None and workers.size >= _wanted(jobs, len(todo)) else None
     with frozen_gc():
         runs = _dask(chunks, jobs, scheduler) if engine == "dask" else _local(chunks, jobs, pool)
     try:

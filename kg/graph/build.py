@@ -64,6 +64,7 @@ class CorpusGraph:
     based_on_of: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # subject → (paper, object)
     paper_count: dict[str, int] = field(default_factory=dict)  # entity id → papers mentioning it
     version: str = ""  # the extractor's: with a paper's text, it determines the paper's extraction
+    eids: dict[str, list[str]] = field(default_factory=dict)  # paper id → entity id of each mention
 
     @cached_property
     def _papers_by_id(self) -> dict[str, Paper]:
@@ -91,9 +92,7 @@ class CorpusGraph:
 
     def entity_ids(self, paper: str) -> list[str]:
         """The entity id of each of a paper's mentions, in extraction order."""
-        ex = self.extractions.get(paper)
-        index = self.resolution.index
-        return [index[(m.type, m.name or m.surface)] for m in ex.mentions] if ex else []
+        return self.eids.get(paper, [])
 
     @staticmethod
     def paper_attrs(p: Paper) -> dict:
@@ -167,15 +166,20 @@ class _Builder:
 
 
 def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction],
-                lexicon: Lexicon | None = None, version: str = "") -> CorpusGraph:
-    """Resolve the mentions of all papers and gather what the outputs need."""
+                lexicon: Lexicon | None = None, version: str = "", *, jobs: int = 1) -> CorpusGraph:
+    """Resolve the mentions of all papers and gather what the outputs need.
+
+    ``jobs`` > 1 lets resolution use a second process (see :func:`kg.resolve.resolve`).
+    """
     papers = sorted(papers, key=lambda p: p.id)
     by_paper = {ex.paper: ex for ex in sorted(extractions, key=lambda e: e.paper)}
-    res = resolve((m for ex in by_paper.values() for m in ex.mentions), lexicon)
+    res = resolve((m for ex in by_paper.values() for m in ex.mentions), lexicon, jobs=jobs)
     index = res.index
     paper_count: Counter = Counter()
-    for ex in by_paper.values():
-        paper_count.update({index[(m.type, m.name or m.surface)] for m in ex.mentions})
+    eids: dict[str, list[str]] = {}
+    for pid, ex in by_paper.items():
+        ids = eids[pid] = [index[(m.type, m.name or m.surface)] for m in ex.mentions]
+        paper_count.update(set(ids))
     pairs = []
     results = []
     for ex in by_paper.values():
@@ -204,4 +208,5 @@ def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction],
     results_of: dict[str, list[ResolvedResult]] = {}
     for r in results:
         results_of.setdefault(r.paper, []).append(r)
-    return CorpusGraph(papers, by_paper, res, pairs, results, results_of, based_on_of, dict(paper_count), version)
+    return CorpusGraph(papers, by_paper, res, pairs, results, results_of, based_on_of, dict(paper_count), version,
+                       eids)

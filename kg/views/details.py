@@ -96,14 +96,15 @@ def _paper(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
 
 def _results_of(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> list[dict]:
     out = []
-    for res, _, data in graph.in_edges(node, data=True):
-        if kind_of(graph, res) != "Result":
+    nodes = graph._node
+    for res, keyed in graph._pred[node].items():  # papers are most of a hub's neighbours: skip them first
+        if nodes[res].get("kind") != "Result":
             continue
-        ref = _ref(graph, res, shown)
-        ref["as"] = _text(data.get("kind"))
-        ref["papers"] = [_ref(graph, p, shown) for p in graph.predecessors(res)
-                         if kind_of(graph, p) == "Paper"]
-        out.append(ref)
+        for data in keyed.values():
+            ref = _ref(graph, res, shown)
+            ref["as"] = _text(data.get("kind"))
+            ref["papers"] = [_ref(graph, p, shown) for p in graph._pred[res] if kind_of(graph, p) == "Paper"]
+            out.append(ref)
     out.sort(key=lambda r: r["label"].casefold())
     return out
 
@@ -130,8 +131,9 @@ def _entity(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
     attrs = graph._node[node]
     kind = kind_of(graph, node)
     papers = papers_of(graph, node)
-    best = heapq.nsmallest(MAX_LIST, papers.items(),
-                           key=lambda pr: (role_key(pr[1][0]), label_of(graph, pr[0]).casefold()))
+    nodes = graph._node
+    best = heapq.nsmallest(MAX_LIST, papers.items(), key=lambda pr: (
+        role_key(pr[1][0]), str(nodes[pr[0]].get("label") or nodes[pr[0]].get("title") or pr[0]).casefold()))
     plist = [dict(_ref(graph, p, shown), roles=roles) for p, roles in best]
     more_papers = max(0, len(papers) - MAX_LIST)
     based_on, used_by = {}, {}

@@ -116,12 +116,13 @@ def co_mentions(graph: nx.MultiDiGraph, nodes: Sequence[str],
     """
     keep = set(among) if among is not None else {n for n in nodes if is_entity(graph, n)}
     papers: set[str] = set()
+    attrs, pred, succ = graph._node, graph._pred, graph._succ  # plain dicts: the views are slow per lookup
     for ent in keep:
-        if ent in graph:
-            papers.update(p for p in graph.predecessors(ent) if kind_of(graph, p) == "Paper")
+        if ent in attrs:
+            papers.update(p for p in pred[ent] if attrs[p].get("kind") == "Paper")
     pairs: dict[tuple[str, str], int] = {}
     for paper in papers:
-        ents = sorted({e for e in graph.successors(paper) if e in keep})
+        ents = sorted(keep.intersection(succ[paper]))
         for i, a in enumerate(ents):
             for b in ents[i + 1:]:
                 pairs[(a, b)] = pairs.get((a, b), 0) + 1
@@ -238,10 +239,11 @@ def map_layout(graph: nx.MultiDiGraph, nodes: Sequence[str], spacing: float = SP
 
     core_set = set(core)
     rest = [n for n in entities if n not in core_set]
+    pred, succ = graph._pred, graph._succ
     for ent in rest:
         weights: dict[str, int] = {}
-        for paper in graph.predecessors(ent):
-            for other in graph.successors(paper):
+        for paper in pred[ent]:
+            for other in succ[paper]:
                 if other in core_set:
                     weights[other] = weights.get(other, 0) + 1
         jx, jy = _jitter(ent, spacing * 1.2)

@@ -82,15 +82,20 @@ def paper_count(graph: nx.MultiDiGraph, node: str) -> int:
 
 def papers_of(graph: nx.MultiDiGraph, node: str) -> dict[str, list[str]]:
     """Papers mentioning ``node`` → their roles, strongest role first."""
-    out: dict[str, set[str]] = {}
+    out: dict[str, list[str]] = {}
     attrs = graph._node     # plain dict of node attributes (NodeView is slow per lookup)
     for paper, keyed in graph._pred[node].items():
         if attrs[paper].get("kind") != "Paper":
             continue
+        roles: list[str] = []
         for data in keyed.values():
             if data.get("kind") == "mentions":
-                out.setdefault(paper, set()).add(str(data.get("role") or "uses"))
-    return {p: sorted(r, key=role_key) for p, r in out.items()}
+                role = str(data.get("role") or "uses")
+                if role not in roles:
+                    roles.append(role)
+        if roles:  # kg's graphs give one role per (paper, entity): sorting one is a waste
+            out[paper] = roles if len(roles) == 1 else sorted(roles, key=role_key)
+    return out
 
 
 def role_key(role: str) -> tuple[int, str]:

@@ -75,7 +75,7 @@ def select_overview(graph: nx.MultiDiGraph, max_nodes: int,
     # Papers round-robin over the hubs (each hub's best-connected paper
     # first), so one very popular entity cannot take the whole budget.
     quota = 4 * (max_nodes // len(hubs) + 1)
-    nodes, succ, pred = graph.nodes, graph.succ, graph.pred
+    nodes, succ, pred = graph._node, graph._succ, graph._pred  # plain dicts: the views are slow per lookup
     queues = [heapq.nsmallest(quota, (p for p in pred[ent]
                                       if p in allowed and nodes[p].get("kind") == "Paper"),
                               key=lambda p: (-len(succ[p]), p)) for ent in hubs]

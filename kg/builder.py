@@ -34,10 +34,10 @@ from .engine import ExtractionCache, extract_all, paused_gc
 from .engine.memory import Forked
 from .engine.run import start_workers
 from .extract.lexicon import default_lexicon, extractor_version
-from .fsutil import sha256_file
+from .fsutil import Syncing, sha256_file
 from .graph import CorpusGraph, build_graph
 from .ingest import input_files, read_papers
-from .outputs import INDEX, update_store, write_outputs
+from .outputs import FILES, INDEX, update_store, write_outputs
 from .rdf.triples import BuildInfo
 from .records import ENTITY_TYPES
 
@@ -212,8 +212,10 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
             clock.lap("html")
         wrote = write_outputs(corpus, info, stage, previous)
         n = wrote.triples
+        syncing = Syncing(stage / name for name in FILES)  # flushed to disk while the store is updated
         clock.lap("rdf+json")
         update_store(previous, stage / "store", stage / "graph.nt", wrote)
+        syncing.wait()
         clock.lap("store")
         if overview is not None:
             overview.wait()

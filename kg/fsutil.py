@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -24,8 +24,13 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
-    """Write to a temporary file in the same folder, then ``os.replace`` it."""
+def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8", *,
+                 sync: bool = True) -> Iterator[IO]:
+    """Write to a temporary file in the same folder, then ``os.replace`` it.
+
+    ``sync=False`` skips the ``fsync`` before the rename: only for files in a
+    staging folder that :class:`Syncing` flushes before they are published.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -34,13 +39,51 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
                        newline=None if "b" in mode else "\n") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+class Syncing:
+    """``fsync`` files in a background thread (the call releases the GIL); :meth:`wait` joins it.
+
+    A build flushes its big staged files to disk this way while it updates
+    the store, and waits before moving them into place.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a"
+    >>> _ = f.write_text("x")
+    >>> Syncing([f]).wait()
+    """
+
+    def __init__(self, paths: Iterable[str | os.PathLike]):
+        import threading
+
+        self.paths = list(paths)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for path in self.paths:
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        except BaseException as exc:  # noqa: BLE001 - raised again by wait()
+            self.error = exc
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:

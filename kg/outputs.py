@@ -221,7 +221,9 @@ def write_outputs(cg: CorpusGraph, info: BuildInfo, stage: Path, previous: Path 
     """Write ``graph.nt``, ``graph.ttl``, ``graph.json`` and the block index into ``stage``.
 
     Blocks whose signature matches the index in ``previous`` are copied from
-    its files; the others are rendered.
+    its files; the others are rendered.  The three files are not yet flushed
+    to disk: the caller does so (:class:`~kg.fsutil.Syncing` over
+    :data:`FILES`) before publishing them.
     """
     index = read_index(previous) if previous is not None else None
     header = turtle_header()
@@ -236,9 +238,9 @@ def write_outputs(cg: CorpusGraph, info: BuildInfo, stage: Path, previous: Path 
     patch_bytes = 0
     with contextlib.ExitStack() as stack:
         old = {name: stack.enter_context(open(previous / name, "rb")) for name in FILES} if index else {}
-        nt_out = stack.enter_context(atomic_write(stage / "graph.nt", "wb"))
-        ttl_out = stack.enter_context(atomic_write(stage / "graph.ttl", "wb"))
-        json_out = stack.enter_context(atomic_write(stage / "graph.json", "wb"))
+        nt_out = stack.enter_context(atomic_write(stage / "graph.nt", "wb", sync=False))
+        ttl_out = stack.enter_context(atomic_write(stage / "graph.ttl", "wb", sync=False))
+        json_out = stack.enter_context(atomic_write(stage / "graph.json", "wb", sync=False))
         nodes_tmp = stack.enter_context(open(stage / ".graph.json.nodes", "w+b"))
         ttl_out.write(header)
         json_out.write(frame[0])

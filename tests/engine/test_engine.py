@@ -86,3 +86,31 @@ def test_unreadable_cache_records_are_extracted_again(corpus, plain, tmp_path):
     again = api.build([corpus], tmp_path, html=False, site=False)
     assert again.extracted == first.papers
     assert _nt(tmp_path) == _nt(plain)
+
+
+def test_too_few_prestarted_workers_are_replaced_by_a_full_pool(corpus, plain, tmp_path, monkeypatch):
+    """With a cache, one worker is prestarted; when most papers miss it, a pool of --jobs takes over."""
+    from kg.engine import run
+    from kg.extract import lexicon
+
+    api.build([corpus], tmp_path, html=False, site=False, jobs=2)
+    monkeypatch.setattr(lexicon, "EXTRACTOR_VERSION", lexicon.EXTRACTOR_VERSION + "-changed")  # all miss
+    monkeypatch.setattr(run, "MIN_PER_WORKER", 1)
+    sizes = []
+    real = run._context
+
+    def spy():
+        ctx = real()
+        pool = ctx.Pool
+
+        class Context:
+            def Pool(self, processes, **kw):  # noqa: N802 - multiprocessing's name
+                sizes.append(processes)
+                return pool(processes=processes, **kw)
+        return Context()
+
+    monkeypatch.setattr(run, "_context", spy)
+    again = api.build([corpus], tmp_path, html=False, site=False, jobs=2)
+    assert sizes == [1, 2]  # the prestarted one, then the pool that did the work
+    assert again.extracted == again.papers
+    assert _nt(tmp_path) == _nt(plain)

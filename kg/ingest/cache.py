@@ -17,18 +17,18 @@ what a fresh one does.
 >>> f = d / "papers.jsonl"
 >>> _ = f.write_text('{"title": "A", "abstract": "B"}\\n')
 >>> cache = InputCache(d / "cache")
->>> cache.get(f) is None
+>>> cache.get(f, cache.stamp(f)) is None
 True
 >>> cache.put(f, cache.stamp(f), [("id", "A", "B", str(f), 1, None)], [])  # just written: not kept
->>> cache.get(f) is None
+>>> cache.get(f, cache.stamp(f)) is None
 True
 >>> cache = InputCache(d / "cache", racy_seconds=0)  # (only for this example)
 >>> cache.put(f, cache.stamp(f), [("id", "A", "B", str(f), 1, None)], [])
->>> rows, messages = cache.get(f)
+>>> rows, messages = cache.get(f, cache.stamp(f))
 >>> rows[0][:3], messages
 (('id', 'A', 'B'), [])
 >>> _ = f.write_text('{"title": "A", "abstract": "Changed"}\\n')  # parsed afresh
->>> cache.get(f) is None
+>>> cache.get(f, cache.stamp(f)) is None
 True
 """
 from __future__ import annotations
@@ -78,12 +78,11 @@ class InputCache:
         key = f"{os.path.abspath(path)}\0{path}".encode("utf-8", "surrogatepass")
         return self.folder / (hashlib.sha1(key).hexdigest() + ".marshal")
 
-    def get(self, path: str | os.PathLike) -> tuple[list[Row], list[str]] | None:
-        """The rows and warning messages stored for ``path``, if it is unchanged since."""
-        stamp = self.stamp(path)
-        entry = self._entry(path)
+    def get(self, path: str | os.PathLike, stamp: tuple | None) -> tuple[list[Row], list[str]] | None:
+        """The rows and warning messages stored for ``path``, if they were stored under ``stamp``."""
         if stamp is None:
             return None
+        entry = self._entry(path)
         try:
             with open(entry, "rb") as handle:
                 stored, rows, messages = marshal.load(handle)

@@ -131,9 +131,8 @@ def _entity(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
     attrs = graph._node[node]
     kind = kind_of(graph, node)
     papers = papers_of(graph, node)
-    nodes = graph._node
-    best = heapq.nsmallest(MAX_LIST, papers.items(), key=lambda pr: (
-        role_key(pr[1][0]), str(nodes[pr[0]].get("label") or nodes[pr[0]].get("title") or pr[0]).casefold()))
+    best = heapq.nsmallest(MAX_LIST, papers.items(),
+                           key=lambda pr: (role_key(pr[1][0]), label_of(graph, pr[0]).casefold()))
     plist = [dict(_ref(graph, p, shown), roles=roles) for p, roles in best]
     more_papers = max(0, len(papers) - MAX_LIST)
     based_on, used_by = {}, {}

@@ -19,6 +19,7 @@ Files written to the output directory:
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import shutil
@@ -158,27 +159,31 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
         # With a cache, most papers are likely in it: one worker, and the other cores for this
         # process (extract_all starts more if there is more to extract).
         workers = start_workers(1 if cache and (out / CACHE_FILE).is_file() else jobs)
-    try:
-        with paused_gc():
-            papers = read_papers(inputs, cache=out / INPUT_CACHE if cache else None)
-        clock.lap("ingest")
-        out.mkdir(parents=True, exist_ok=True)
-        store = ExtractionCache(out / CACHE_FILE) if cache else None
-        bar = _Progress(len(papers), progress)
+    # This process makes millions of long-lived objects and (unless it extracts itself, making
+    # spaCy Docs) no reference cycles: the collector stays off, as a full collection walks them all.
+    in_process = engine == "local" and jobs <= 1
+    with contextlib.nullcontext() if in_process else paused_gc():
         try:
-            extractions, extracted = extract_all(papers, jobs=jobs, engine=engine, scheduler=scheduler,
-                                                 cache=store, progress=bar, workers=workers)
+            with paused_gc():
+                papers = read_papers(inputs, cache=out / INPUT_CACHE if cache else None)
+            clock.lap("ingest")
+            out.mkdir(parents=True, exist_ok=True)
+            store = ExtractionCache(out / CACHE_FILE) if cache else None
+            bar = _Progress(len(papers), progress)
+            try:
+                extractions, extracted = extract_all(papers, jobs=jobs, engine=engine, scheduler=scheduler,
+                                                     cache=store, progress=bar, workers=workers)
+            finally:
+                bar.close()
+                if store is not None:
+                    store.close()
         finally:
-            bar.close()
-            if store is not None:
-                store.close()
-    finally:
-        if workers is not None:
-            workers.close()
-    clock.lap("extract")
-    with paused_gc():
-        return _assemble(papers, extractions, extracted, inputs, out, clock,
-                         html=html, site=site, previous=out if cache else None, jobs=jobs)
+            if workers is not None:
+                workers.close()
+        clock.lap("extract")
+        with paused_gc():
+            return _assemble(papers, extractions, extracted, inputs, out, clock,
+                             html=html, site=site, previous=out if cache else None, jobs=jobs)
 
 
 FORK_OVERVIEW_AT = 50_000

@@ -1,11 +1,12 @@
 """Extraction engines: one process, a local process pool, or Dask tasks."""
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 
 from ..errors import KGError
 from ..records import Extraction, Paper
-from .memory import frozen_gc
+from .memory import frozen_gc, paused_gc
 
 ENGINES = ("local", "dask")
 
@@ -160,16 +161,20 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
     pool = workers.pool if workers is not None and workers.size >= _wanted(jobs, len(todo)) else None
     with frozen_gc():
         runs = _dask(chunks, jobs, scheduler) if engine == "dask" else _local(chunks, jobs, pool)
+    # Decoding the cache makes about a million objects; were the collector on, its full
+    # collection would run while the workers' last results wait (0.4 s on 100,000 papers).
+    in_process = engine == "local" and pool is None and jobs <= 1 and bool(chunks)  # spaCy Docs: keep it on
     try:
-        cached = cache.get_many(present) if present else {}  # while the workers extract
-        fresh: dict[str, Extraction] = {}
-        done = iter(todo)
-        for batch in runs:
-            for ex in batch:
-                paper = next(done)
-                fresh[content_key(paper, version)] = ex
-            if progress:
-                progress(len(batch))
+        with contextlib.nullcontext() if in_process else paused_gc():
+            cached = cache.get_many(present) if present else {}  # while the workers extract
+            fresh: dict[str, Extraction] = {}
+            done = iter(todo)
+            for batch in runs:
+                for ex in batch:
+                    paper = next(done)
+                    fresh[content_key(paper, version)] = ex
+                if progress:
+                    progress(len(batch))
     finally:
         runs.close()  # stops the workers if anything failed
     if cache is not None and fresh:

@@ -30,7 +30,7 @@ from .repos import find_repositories
 from .docview import SEPARATOR, doc_text, sentence_bounds, token_view
 from .finders import hyphen_modified_tasks, listed_before_data_noun, phrase_start, plain_word_names
 from .shapes import CAP_OR_DIGIT_OR_HYPHEN, TITLE_WORD
-from .tokenizer import pattern_tokenizer
+from .pattern_tokens import PatternKeys
 from .roles import proposes_here
 from .titles import (generic_lead, recurrences, short_name_of, title_expansion, title_head,
                      title_head_as_short_name, title_lead)
@@ -51,10 +51,10 @@ class LexiconMatcher:
         by_matcher: dict[tuple[bool, str], list[str]] = {}
         for mid, form, case_sensitive in lexicon.patterns():
             by_matcher.setdefault((case_sensitive, mid), []).append(form)
-        tokenizer = pattern_tokenizer(nlp)
+        keys = PatternKeys(nlp)  # token ids, not Docs: no lexeme is made for the names' words
         for (case_sensitive, mid), forms in by_matcher.items():
             matcher = self.exact if case_sensitive else self.lower
-            matcher.add(mid, list(tokenizer.pipe(forms)))
+            matcher.add(mid, [k for k in (keys(form, lower=not case_sensitive) for form in forms) if k])
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []

@@ -190,10 +190,15 @@ FORK_OVERVIEW_AT = 50_000
 """Graphs with this many nodes get their overview drawn in a child process, alongside the files."""
 
 
-def _overview(corpus, path: Path, title: str) -> None:
+def _overview(corpus: CorpusGraph, path: Path, title: str) -> None:
     from .views import render_overview
 
-    render_overview(corpus.graph, path, title=title)
+    if "graph" in corpus.__dict__:  # already built
+        render_overview(corpus.graph, path, title=title)
+        return
+    graph = corpus.sketch()  # mention edges without offsets: the page completes the papers it draws
+    render_overview(graph, path, title=title,
+                    complete=lambda nodes: corpus.complete_mentions(graph, [n for n in nodes if n.startswith("paper/")]))
 
 
 def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwatch, *,
@@ -231,6 +236,7 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
             render_site(corpus.graph, stage)
             clock.lap("site")
         written = publish(stage, out)
+        clock.lap("publish")
     finally:
         if overview is not None:
             overview.cancel()

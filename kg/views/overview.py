@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -106,7 +107,8 @@ def select_overview(graph: nx.MultiDiGraph, max_nodes: int,
 
 
 def render_overview(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
-                    title: str = "kg graph", max_nodes: int = DEFAULT_MAX_NODES) -> Path:
+                    title: str = "kg graph", max_nodes: int = DEFAULT_MAX_NODES,
+                    complete: Callable[[list[str]], None] | None = None) -> Path:
     """Write the whole graph as one self-contained HTML page at ``path``.
 
     The page has a legend with per-type show/hide boxes, a minimum-paper
@@ -119,8 +121,15 @@ def render_overview(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
     entities only (papers and results hidden until ticked), with labels sized
     by paper count; the page says how many nodes were left out. Returns the
     path written (atomically).
+
+    ``complete``, if given, is called with the chosen nodes before anything
+    about them is read beyond what choosing needs (kinds, roles, counts): a
+    cheaper graph can so leave out what only drawn nodes need (see
+    :meth:`kg.graph.CorpusGraph.sketch`).
     """
     nodes = select_overview(graph, max_nodes)
+    if complete is not None:
+        complete(nodes)
     omitted = graph.number_of_nodes() - len(nodes)
     subtitle = "" if not omitted else f"the {len(nodes)} best-connected nodes"
     return write_view(graph, nodes, path, title=title, subtitle=subtitle,

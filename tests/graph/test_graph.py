@@ -193,3 +193,28 @@ def test_fixture_build_graph_shape(fixture_build):
         assert kinds[t] == summary.entities[t]
     assert g.nodes["model/bert"]["paper_count"] == 2  # BERT-base (FooNet) and BERT-large (LoRA)
     assert g.nodes["dataset/glue"]["paper_count"] == 2
+
+
+def test_sketch_draws_the_same_overview_once_completed(fixture_build, tmp_path):
+    """The overview of a sketch whose drawn papers are completed is the overview of the graph."""
+    from kg.views import render_overview
+
+    cg = fixture_build[0].corpus
+    sketch, completed = cg.sketch(), []
+
+    def complete(nodes):
+        papers = [n for n in nodes if n.startswith("paper/")]
+        completed.extend(papers)
+        cg.complete_mentions(sketch, papers)
+
+    a = render_overview(cg.graph, tmp_path / "a.html", max_nodes=8)
+    b = render_overview(sketch, tmp_path / "b.html", max_nodes=8, complete=complete)
+    assert a.read_bytes() == b.read_bytes()
+    left = [p for p in sketch if p.startswith("paper/") and p not in completed]
+    assert completed and left, "the cut should draw some papers and leave others"
+    for _, _, data in sketch.out_edges(left, data=True):
+        if data["kind"] == "mentions":
+            assert set(data) == {"kind", "role"}
+    cg.complete_mentions(sketch, left)
+    assert list(sketch.nodes(data=True)) == list(cg.graph.nodes(data=True))
+    assert list(sketch.edges(keys=True, data=True)) == list(cg.graph.edges(keys=True, data=True))

@@ -34,7 +34,7 @@ def _chunks(papers: list[Paper], size: int) -> list[list[Paper]]:
 
 
 MIN_PER_WORKER = 1_000
-"""Papers worth a worker process of their own: each builds its pipeline first (about 1.4 s here)."""
+"""Papers worth a worker process of their own: each imports spaCy and builds its pipeline first (about 0.9 s here)."""
 
 
 def _context():
@@ -60,7 +60,7 @@ def start_workers(jobs: int) -> Workers:
     """``jobs`` worker processes that build their pipeline at once.
 
     Started before the inputs are read, the workers' pipeline building
-    (about 1.4 s) overlaps reading them; pass them to :func:`extract_all`
+    (about 0.9 s with the spaCy import) overlaps reading them; pass them to :func:`extract_all`
     and ``close()`` them afterwards.  :func:`extract_all` uses them only if
     there are enough for its papers (see :data:`MIN_PER_WORKER`).
     """

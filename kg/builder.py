@@ -197,8 +197,11 @@ def _overview(corpus: CorpusGraph, path: Path, title: str) -> None:
         render_overview(corpus.graph, path, title=title)
         return
     graph = corpus.sketch()  # mention edges without offsets: the page completes the papers it draws
-    render_overview(graph, path, title=title,
-                    complete=lambda nodes: corpus.complete_mentions(graph, [n for n in nodes if n.startswith("paper/")]))
+
+    def complete(nodes: list[str]) -> None:
+        corpus.complete_mentions(graph, [n for n in nodes if n.startswith("paper/")])
+
+    render_overview(graph, path, title=title, complete=complete)
 
 
 def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwatch, *,

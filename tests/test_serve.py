@@ -223,8 +223,11 @@ def test_errors_at_start(graph, tmp_path, server):
 
 
 def test_cli_serves_until_interrupted(graph):
+    # A shell starts background jobs with SIGINT ignored, and a child inherits that (Python then
+    # installs no KeyboardInterrupt handler): give the server the default, as a terminal would.
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", "0", "--graph", str(graph)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = proc.stdout.readline()
         match = re.search(r"SPARQL endpoint (http://127\.0\.0\.1:\d+/)sparql", line)

@@ -157,14 +157,10 @@ class CorpusGraph:
         shared = {role: {"kind": "mentions", "role": role} for role in _RANK}
         for p in self.papers:
             node = f"paper/{p.id}"
-            if sketch:  # b.add_edge inlined: 750,000 calls cost a third of the sketch
+            if sketch:
                 ordered, role_of = self._ordered_mentions(p.id)
-                out = b.succ[node]
                 for _m, eid in ordered:
-                    keyed = out.get(eid)
-                    if keyed is None:
-                        keyed = out[eid] = b.pred[eid][node] = {}
-                    keyed[len(keyed)] = shared[role_of[eid]]
+                    b.add_edge(node, eid, shared[role_of[eid]])
             else:
                 for eid, attrs in self.mention_edges(p.id):
                     b.add_edge(node, eid, attrs)

@@ -153,7 +153,8 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
     # Extract the misses first, while this process is small: forked workers then share
     # little memory with it, and a collection in a worker copies few pages.
     present = cache.present(keys) if cache is not None else set()
-    todo = [p for p, k in zip(papers, keys) if k not in present]
+    missing = [(p, k) for p, k in zip(papers, keys) if k not in present]
+    todo = [p for p, _ in missing]
     if progress and present:
         progress(len(papers) - len(todo))
     chunk_size = max(16, min(chunk_size, len(todo) // max(1, 4 * jobs) or 16))
@@ -168,11 +169,10 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
         with contextlib.nullcontext() if in_process else paused_gc():
             cached = cache.get_many(present) if present else {}  # while the workers extract
             fresh: dict[str, Extraction] = {}
-            done = iter(todo)
+            done = (k for _, k in missing)  # the keys of the papers the workers return, in order
             for batch in runs:
                 for ex in batch:
-                    paper = next(done)
-                    fresh[content_key(paper, version)] = ex
+                    fresh[next(done)] = ex
                 if progress:
                     progress(len(batch))
     finally:
@@ -180,9 +180,9 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
     if cache is not None and fresh:
         cache.put_many(fresh)
     everything = {**cached, **fresh}
-    unreadable = [p for p, k in zip(papers, keys) if k not in everything]  # e.g. from another Python
+    unreadable = [(p, k) for p, k in zip(papers, keys) if k not in everything]  # e.g. from another Python
     if unreadable:
-        again = dict(zip((content_key(p, version) for p in unreadable), extract_chunk(unreadable)))
+        again = dict(zip((k for _, k in unreadable), extract_chunk([p for p, _ in unreadable])))
         cache.put_many(again)
         everything.update(again)
     return [everything[k] for k in keys], len(todo) + len(unreadable)

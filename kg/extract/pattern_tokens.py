@@ -34,7 +34,7 @@ from spacy.language import Language
 from spacy.strings import get_string_id
 
 from .lexicon import DATA, default_lexicon
-from .tokenizer import pattern_tokenizer
+from .tokenizer import adapt_tokenizer, pattern_tokenizer
 
 TOKENS_FILE = "pattern_tokens.json"
 
@@ -90,8 +90,6 @@ class PatternKeys:
 def write_tokens(path=None) -> Path:
     """Tokenize every name of the packaged lexicon's patterns and store them (see the module docs)."""
     import spacy
-
-    from .tokenizer import adapt_tokenizer
 
     nlp = spacy.blank("en")
     adapt_tokenizer(nlp)

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import shutil
+import sys
 import warnings
 from pathlib import Path
 
@@ -289,3 +290,27 @@ def test_console_script_keeps_exit_codes_and_output(tmp_path, corpus_dir):
     assert bad.returncode == 1 and "Error: no papers found" in bad.stderr
     usage = subprocess.run([sys.executable, "-m", "kg", "query", "--no-such-option"], capture_output=True, text=True)
     assert usage.returncode == 2 and "No such option" in usage.stderr
+
+
+def test_console_script_leaves_the_build_to_the_quick_exit(tmp_path, corpus_dir, monkeypatch):
+    """``run`` keeps the build's summary (and its corpus) referenced until ``os._exit``, so the
+    command's return does not free it first."""
+    import kg.cli
+    from kg.builder import BuildSummary
+
+    class Exited(Exception):
+        pass
+
+    def fake_exit(code):
+        raise Exited(code)
+
+    monkeypatch.setattr(kg.cli.os, "_exit", fake_exit)
+    monkeypatch.setattr(kg.cli, "_LEFT_FOR_EXIT", [])
+    monkeypatch.setattr(kg.cli, "_quick_exit", False)
+    monkeypatch.setattr(sys, "argv", ["kg", "build", str(corpus_dir), "-o", str(tmp_path / "out"),
+                                      "--no-site", "--no-progress"])
+    with pytest.raises(Exited) as exited:
+        kg.cli.run()
+    assert exited.value.args == (0,)
+    [summary] = kg.cli._LEFT_FOR_EXIT
+    assert isinstance(summary, BuildSummary) and summary.corpus is not None and summary.papers == 5

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 
@@ -23,6 +24,28 @@ def _warn(file: str, line: int, what: str) -> None:
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A JSON ``\\ud800``-style escape without its pair decodes to a lone surrogate, which no
+UTF-8 output can hold."""
+
+
+def _unpaired(obj: dict, file: str, line: int) -> dict:
+    """``obj`` with lone surrogates in its strings replaced by U+FFFD (warned once per line).
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     clean = _unpaired({"title": "A" + chr(0xD800) + "B", "n": 1}, "f.jsonl", 3)
+    >>> clean["title"] == "A\N{REPLACEMENT CHARACTER}B", str(w[0].message)
+    (True, 'f.jsonl:3: unpaired surrogate escape in title, replaced by U+FFFD')
+    """
+    bad = [k for k, v in obj.items() if isinstance(v, str) and _SURROGATE.search(v)]
+    if not bad:
+        return obj
+    _warn(file, line, f"unpaired surrogate escape in {', '.join(bad)}, replaced by U+FFFD")
+    return {k: _SURROGATE.sub("\ufffd", v) if k in bad else v for k, v in obj.items()}
 
 
 def _record(obj: dict, file: str, line: int) -> RawRecord | None:
@@ -56,7 +79,7 @@ def parse_jsonl(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
         if not isinstance(obj, dict):
             _warn(file, number, "expected a JSON object, line skipped")
             continue
-        record = _record(obj, file, number)
+        record = _record(_unpaired(obj, file, number), file, number)
         if record is not None:
             yield record
 

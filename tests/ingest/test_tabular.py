@@ -72,3 +72,23 @@ def test_csv_multiline_field_source_is_the_line_the_record_starts_on():
     lines = ["title,abstract", 'A,"first line', 'second line"', "B,b."]
     got = clean(parse_csv, lines, "f.csv")
     assert [(r.title, r.line) for r in got] == [("A", 2), ("B", 4)]
+
+
+def test_jsonl_unpaired_surrogate_is_replaced_with_a_warning(warned, tmp_path):
+    r"""``"\ud800"`` alone decodes to a lone surrogate, which no UTF-8 file can hold: it becomes U+FFFD."""
+    lines = ['{"title": "A", "abstract": "a."}', '{"title": "B \\ud800 net", "abstract": "b \\udfff."}',
+             '{"title": "C \\ud83d\\ude00", "abstract": "c."}']  # a real pair is one character, kept
+    with pytest.warns(InputWarning) as rec:
+        got = list(parse_jsonl(lines, "f.jsonl"))
+    assert [r.title for r in got] == ["A", "B \ufffd net", "C \U0001F600"]
+    assert got[1].abstract == "b \ufffd."
+    warned(rec, "f.jsonl", 2, "unpaired surrogate escape in title, abstract")
+    # and a build of such a file writes its outputs
+    from kg import api
+
+    path = tmp_path / "papers.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.warns(InputWarning):
+        summary = api.build([path], tmp_path / "out", site=False)
+    assert summary.papers == 3
+    assert "B \ufffd net" in (tmp_path / "out" / "graph.nt").read_text(encoding="utf-8")

@@ -36,7 +36,8 @@ from .engine.memory import Forked
 from .engine.run import start_workers
 from .extract.lexicon import default_lexicon, extractor_version
 from .fsutil import Syncing, sha256_file
-from .graph import CorpusGraph, build_graph
+from .graph import CorpusGraph
+from .graph.build import Resolved, assemble, resolve_corpus
 from .ingest import input_files, read_papers
 from .outputs import FILES, INDEX, update_store, write_outputs
 from .rdf.triples import BuildInfo
@@ -187,10 +188,11 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
 
 
 FORK_OVERVIEW_AT = 50_000
-"""Graphs with this many nodes get their overview drawn in a child process, alongside the files."""
+"""Corpora with this many papers and entities get their overview drawn in a child process, alongside the files."""
+OVERVIEW_TITLE = "kg: graph overview"
 
 
-def _overview(corpus: CorpusGraph, path: Path, title: str) -> None:
+def _overview(corpus: CorpusGraph, path: Path, title: str = OVERVIEW_TITLE) -> None:
     from .views import render_overview
 
     if "graph" in corpus.__dict__:  # already built
@@ -204,24 +206,36 @@ def _overview(corpus: CorpusGraph, path: Path, title: str) -> None:
     render_overview(graph, path, title=title, complete=complete)
 
 
+def _assembled_overview(resolved: Resolved, version: str, path: Path) -> None:
+    """The overview as a forked child draws it: from the resolution, assembling the corpus itself.
+
+    The parent assembles the same corpus meanwhile, on one core (the other is idle then),
+    so the child starts drawing about a second sooner than if it waited for the parent's.
+    """
+    _overview(assemble(resolved, version), path)
+
+
 def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwatch, *,
               html: bool, site: bool, previous: Path | None, jobs: int = 1) -> BuildSummary:
     """Resolve, graph and write every output of a build (see :func:`build`)."""
-    corpus = build_graph(papers, extractions, default_lexicon(), version=extractor_version(), jobs=jobs)
-    clock.lap("resolve+graph")
-    info = BuildInfo(version=__version__,
-                     created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-                     inputs=input_checksums(inputs))
+    resolved = resolve_corpus(papers, extractions, default_lexicon(), jobs=jobs)
+    clock.lap("resolve")
+    version = extractor_version()
     stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))  # everything is written here first
     overview = None
     try:
-        if html:  # drawn meanwhile in a child process when the graph is big (the rest is mostly I/O)
-            args = (corpus, stage / "graph.html", "kg: graph overview")
-            size = len(corpus.papers) + len(corpus.resolution.entities) + len(corpus.results)
-            if size >= FORK_OVERVIEW_AT:  # the child builds the networkx graph too: this process never needs it
-                overview = Forked(_overview, *args, what="drawing graph.html")
-            else:
-                _overview(*args)
+        if html and len(resolved.papers) + len(resolved.resolution.entities) >= FORK_OVERVIEW_AT:
+            # drawn meanwhile in a child process (the rest is mostly I/O): this process never needs the
+            # networkx graph
+            overview = Forked(_assembled_overview, resolved, version, stage / "graph.html",
+                              what="drawing graph.html")
+        corpus = assemble(resolved, version)
+        clock.lap("graph")
+        info = BuildInfo(version=__version__,
+                         created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+                         inputs=input_checksums(inputs))
+        if html and overview is None:
+            _overview(corpus, stage / "graph.html")
             clock.lap("html")
         wrote = write_outputs(corpus, info, stage, previous)
         n = wrote.triples

@@ -207,15 +207,34 @@ class _Builder:
         keyed[len(keyed)] = attrs
 
 
-def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction],
-                lexicon: Lexicon | None = None, version: str = "", *, jobs: int = 1) -> CorpusGraph:
-    """Resolve the mentions of all papers and gather what the outputs need.
+@dataclass(frozen=True)
+class Resolved:
+    """The first step of :func:`build_graph`: papers by id, their extractions, and the resolution."""
 
-    ``jobs`` > 1 lets resolution use a second process (see :func:`kg.resolve.resolve`).
+    papers: list[Paper]  # sorted by id
+    extractions: dict[str, Extraction]  # by paper id, in id order
+    resolution: Resolution
+
+
+def resolve_corpus(papers: Iterable[Paper], extractions: Iterable[Extraction], lexicon: Lexicon | None = None,
+                   *, jobs: int = 1) -> Resolved:
+    """Sort papers and extractions by paper id and resolve all mentions (see :func:`kg.resolve.resolve`).
+
+    ``jobs`` > 1 lets resolution use a second process.
     """
     papers = sorted(papers, key=lambda p: p.id)
     by_paper = {ex.paper: ex for ex in sorted(extractions, key=lambda e: e.paper)}
     res = resolve((m for ex in by_paper.values() for m in ex.mentions), lexicon, jobs=jobs)
+    return Resolved(papers, by_paper, res)
+
+
+def assemble(resolved: Resolved, version: str = "") -> CorpusGraph:
+    """The second step of :func:`build_graph`: entity ids, paper counts, ``based_on`` pairs and results.
+
+    A pure function of ``resolved``: a forked process can run it alongside the parent
+    (the build draws its overview so, see :mod:`kg.builder`).
+    """
+    papers, by_paper, res = resolved.papers, resolved.extractions, resolved.resolution
     index = res.index
     paper_count: Counter = Counter()
     eids: dict[str, list[str]] = {}
@@ -252,3 +271,13 @@ def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction],
         results_of.setdefault(r.paper, []).append(r)
     return CorpusGraph(papers, by_paper, res, pairs, results, results_of, based_on_of, dict(paper_count), version,
                        eids)
+
+
+def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction],
+                lexicon: Lexicon | None = None, version: str = "", *, jobs: int = 1) -> CorpusGraph:
+    """Resolve the mentions of all papers and gather what the outputs need.
+
+    :func:`resolve_corpus`, then :func:`assemble`; ``jobs`` > 1 lets resolution
+    use a second process (see :func:`kg.resolve.resolve`).
+    """
+    return assemble(resolve_corpus(papers, extractions, lexicon, jobs=jobs), version)

@@ -127,12 +127,35 @@ def _repositories_of(graph: nx.MultiDiGraph, node: str, papers: dict[str, list[s
     return sorted(repos.values(), key=lambda r: r["label"])
 
 
+def _best_papers(graph: nx.MultiDiGraph, papers: dict[str, list[str]],
+                 limit: int = MAX_LIST) -> list[tuple[str, list[str]]]:
+    """``sorted(papers.items(), key=(strongest role, casefolded label))[:limit]``.
+
+    Keys are built once per paper as plain tuples (with the paper's place as the
+    last item, keeping ties in order) so the heap compares them in C; a hub has
+    tens of thousands of papers.
+
+    >>> g = nx.MultiDiGraph()
+    >>> for pid, title in [("p1", "b"), ("p2", "A"), ("p3", "c"), ("p4", "a")]:
+    ...     g.add_node(pid, kind="Paper", label=title)
+    >>> roles = {"p1": ["uses"], "p2": ["uses"], "p3": ["proposes"], "p4": ["uses"]}
+    >>> [p for p, _ in _best_papers(g, roles, 3)]
+    ['p3', 'p2', 'p4']
+    """
+    nodes = graph._node
+    keyed = []
+    for i, (paper, roles) in enumerate(papers.items()):
+        attrs = nodes[paper]
+        label = attrs.get("label") or attrs.get("title") or paper  # label_of()
+        keyed.append((role_key(roles[0]), (label if type(label) is str else str(label)).casefold(), i, paper))
+    return [(k[3], papers[k[3]]) for k in heapq.nsmallest(limit, keyed)]
+
+
 def _entity(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
     attrs = graph._node[node]
     kind = kind_of(graph, node)
     papers = papers_of(graph, node)
-    best = heapq.nsmallest(MAX_LIST, papers.items(),
-                           key=lambda pr: (role_key(pr[1][0]), label_of(graph, pr[0]).casefold()))
+    best = _best_papers(graph, papers)
     plist = [dict(_ref(graph, p, shown), roles=roles) for p, roles in best]
     more_papers = max(0, len(papers) - MAX_LIST)
     based_on, used_by = {}, {}

@@ -211,7 +211,8 @@ def spread_labels(graph: nx.MultiDiGraph, pos: dict[str, tuple[float, float]],
 
 
 def map_layout(graph: nx.MultiDiGraph, nodes: Sequence[str], spacing: float = SPACING,
-               core_size: int = CORE_SIZE) -> tuple[dict[str, tuple[float, float]], list[str]]:
+               core_size: int = CORE_SIZE) -> tuple[dict[str, tuple[float, float]], list[str],
+                                                    dict[tuple[str, str], int]]:
     """Positions for a big overview that read as a map of topics.
 
     The ``core_size`` most-mentioned entities are placed by a force layout of
@@ -219,13 +220,14 @@ def map_layout(graph: nx.MultiDiGraph, nodes: Sequence[str], spacing: float = SP
     other entity goes near the papers-weighted centre of the core entities it
     shares papers with (a little further out, jittered), papers near the
     entity they are most about (as in :func:`sector_layout`), results next to
-    their paper. Deterministic. Returns ``(positions, core)``.
+    their paper. Deterministic. Returns ``(positions, core, pairs)``: ``pairs`` are
+    the core's :func:`co_mentions` (the page draws them too).
     """
     entities = [n for n in nodes if is_entity(graph, n)]
     core = hub_entities(graph, entities, core_size)
-    if len(core) < 3:
-        return sector_layout(graph, nodes, spacing), core
     pairs = co_mentions(graph, nodes, core)
+    if len(core) < 3:
+        return sector_layout(graph, nodes, spacing), core, pairs
     h = nx.Graph()
     h.add_nodes_from(core)
     for (a, b), w in pairs.items():
@@ -265,7 +267,7 @@ def map_layout(graph: nx.MultiDiGraph, nodes: Sequence[str], spacing: float = SP
         theta = k * GOLDEN_ANGLE
         r = ring + spacing * (k % 5) * 0.6
         pos[node] = (r * math.cos(theta), r * math.sin(theta))
-    return {n: (round(x, 1), round(y, 1)) for n, (x, y) in pos.items()}, core
+    return {n: (round(x, 1), round(y, 1)) for n, (x, y) in pos.items()}, core, pairs
 
 
 def _place_papers_and_results(graph: nx.MultiDiGraph, nodes: Sequence[str],

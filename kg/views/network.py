@@ -121,9 +121,14 @@ def collapse_edges(graph: nx.MultiDiGraph, nodes: Sequence[str]) -> list[dict]:
     return edges
 
 
-def co_mention_edges(graph: nx.MultiDiGraph, core: Sequence[str], per_node: int = 4) -> list[dict]:
-    """Light "mentioned together" edges: each core entity to its ``per_node`` strongest partners."""
-    pairs = co_mentions(graph, core, core)
+def co_mention_edges(graph: nx.MultiDiGraph, core: Sequence[str], per_node: int = 4,
+                     pairs: dict[tuple[str, str], int] | None = None) -> list[dict]:
+    """Light "mentioned together" edges: each core entity to its ``per_node`` strongest partners.
+
+    ``pairs`` are the core's :func:`co_mentions` if already counted.
+    """
+    if pairs is None:
+        pairs = co_mentions(graph, core, core)
     best: dict[str, list[tuple[float, str]]] = {}
     for (a, b), w in pairs.items():
         if w < 2 and len(pairs) > 4 * len(core):
@@ -217,16 +222,17 @@ def view_data(graph: nx.MultiDiGraph, nodes: Sequence[str], *, omitted: int,
     physics = omitted == 0 and len(nodes) <= physics_limit
     hub_first = hub_first and not physics
     core: list[str] = []
+    pairs = None
     if physics:
         positions = None
     elif hub_first:
-        positions, core = map_layout(graph, nodes)
+        positions, core, pairs = map_layout(graph, nodes)
     else:
         positions = sector_layout(graph, nodes)
     net = build_network(graph, nodes, physics=physics, positions=positions, hub_first=hub_first)
     initial = None
     if hub_first and core:
-        for edge in co_mention_edges(graph, core):
+        for edge in co_mention_edges(graph, core, pairs=pairs):
             edge = dict(edge)
             net.add_edge(edge.pop("from"), edge.pop("to"), **edge)
         threshold = min(paper_count(graph, n) for n in core)

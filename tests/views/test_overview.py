@@ -159,3 +159,28 @@ def test_empty_graph(tmp_path, read_data):
 def test_bad_max_nodes(tmp_path, graph):
     with pytest.raises(ValueError):
         render_overview(graph, tmp_path / "x.html", max_nodes=0)
+
+
+def test_entity_order_ranks_like_the_lookup_helpers():
+    """The fast ranking reads attributes directly; it must agree with ``paper_count``/``is_entity``
+    on every kind of node: float and missing counts, papers, results, kind-less nodes."""
+    import networkx as nx
+
+    from kg.views.lookup import is_entity, paper_count
+    from kg.views.overview import _entity_order
+
+    g = nx.MultiDiGraph()
+    g.add_node("model/a", kind="Model", paper_count=2)
+    g.add_node("model/b", kind="Model", paper_count=2.0)
+    g.add_node("task/c", kind="Task")  # no count: its papers are counted
+    g.add_node("task/d", kind="Task", paper_count=True)  # a bool is not a count either
+    g.add_node("paper/1", kind="Paper")
+    g.add_node("paper/2", kind="Paper")
+    g.add_node("result/r", kind="Result")
+    g.add_node("loose")
+    for paper, ent in [("paper/1", "task/c"), ("paper/2", "task/c"), ("paper/1", "model/a"),
+                       ("paper/2", "task/d"), ("paper/1", "task/c")]:
+        g.add_edge(paper, ent, kind="mentions", role="uses")
+    expected = sorted((n for n in g if is_entity(g, n)),
+                      key=lambda n: (-paper_count(g, n), -len(g._pred[n]) - len(g._succ[n]), n))
+    assert _entity_order(g, list(g)) == expected == ["task/c", "model/a", "model/b", "task/d"]

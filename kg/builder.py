@@ -12,10 +12,11 @@ Files written to the output directory:
 - ``graph.json``: the networkx graph as node-link JSON (for export and views);
 - ``graph.html``: the interactive overview (offline, self-contained);
 - ``site/``: a browsable static site, one page per entity and per paper (``site=True``);
-- ``.kg-cache.sqlite``, ``.kg-cache-blocks`` and ``.kg-cache-inputs/``: what
-  the next build reuses (extractions; the signature and place of every block
-  of the files, see :mod:`kg.outputs`; each input file's parsed rows, see
-  :mod:`kg.ingest.cache`).
+- ``.kg-cache.sqlite``, ``.kg-cache-blocks``, ``.kg-cache-tally`` and
+  ``.kg-cache-inputs/``: what the next build reuses (extractions; the
+  signature and place of every block of the files, see :mod:`kg.outputs`; the
+  tally of all mentions, see :mod:`kg.tally`; each input file's parsed rows,
+  see :mod:`kg.ingest.cache`).
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .engine import ExtractionCache, extract_all, paused_gc
+from . import tally
+from .engine import ExtractionCache, content_key, extract_all, paused_gc
 from .engine.memory import Forked
 from .engine.run import start_workers
 from .extract.lexicon import default_lexicon, extractor_version
@@ -42,6 +44,7 @@ from .ingest import input_files, read_papers
 from .outputs import FILES, INDEX, update_store, write_outputs
 from .rdf.triples import BuildInfo
 from .records import ENTITY_TYPES
+from .tally import Tally
 
 DEFAULT_INPUTS = ("seeds",)
 DEFAULT_OUTPUT = "output"
@@ -170,10 +173,12 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
             clock.lap("ingest")
             out.mkdir(parents=True, exist_ok=True)
             store = ExtractionCache(out / CACHE_FILE) if cache else None
+            version = extractor_version()
+            keys = [content_key(p, version) for p in papers] if cache else None
             bar = _Progress(len(papers), progress)
             try:
                 extractions, extracted = extract_all(papers, jobs=jobs, engine=engine, scheduler=scheduler,
-                                                     cache=store, progress=bar, workers=workers)
+                                                     cache=store, progress=bar, workers=workers, keys=keys)
             finally:
                 bar.close()
                 if store is not None:
@@ -184,7 +189,7 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
         clock.lap("extract")
         with paused_gc():
             return _assemble(papers, extractions, extracted, inputs, out, clock,
-                             html=html, site=site, previous=out if cache else None, jobs=jobs)
+                             html=html, site=site, previous=out if cache else None, jobs=jobs, keys=keys)
 
 
 FORK_OVERVIEW_AT = 50_000
@@ -215,10 +220,25 @@ def _assembled_overview(resolved: Resolved, version: str, path: Path) -> None:
     _overview(assemble(resolved, version), path)
 
 
+def _previous_tally(previous: Path | None, keys: list[str] | None, extractions: list) -> Tally | None:
+    """The previous build's mention tally plus this build's new papers, if it only added papers."""
+    loaded = tally.load(previous / tally.TALLY_FILE, keys) if previous is not None and keys is not None else None
+    if loaded is None:
+        return None
+    counted, missing = loaded
+    counted.add(m for i in missing for m in extractions[i].mentions)
+    return counted
+
+
 def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwatch, *,
-              html: bool, site: bool, previous: Path | None, jobs: int = 1) -> BuildSummary:
-    """Resolve, graph and write every output of a build (see :func:`build`)."""
-    resolved = resolve_corpus(papers, extractions, default_lexicon(), jobs=jobs)
+              html: bool, site: bool, previous: Path | None, jobs: int = 1,
+              keys: list[str] | None = None) -> BuildSummary:
+    """Resolve, graph and write every output of a build (see :func:`build`).
+
+    ``keys`` are the papers' extraction cache keys, given when the build keeps a cache.
+    """
+    resolved = resolve_corpus(papers, extractions, default_lexicon(), jobs=jobs,
+                              tally=_previous_tally(previous, keys, extractions))
     clock.lap("resolve")
     version = extractor_version()
     stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))  # everything is written here first
@@ -244,6 +264,9 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
         update_store(previous, stage / "store", stage / "graph.nt", wrote)
         syncing.wait()
         clock.lap("store")
+        if keys is not None:  # while the overview is drawn, for the next build
+            tally.save(stage / tally.TALLY_FILE, resolved.tally, keys)
+            clock.lap("tally")
         if overview is not None:
             overview.wait()
             clock.lap("html (rest)")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from .extract.lexicon import Lexicon
 from .extract.names import singular_key, strip_size
 from .records import ENTITY_TYPES, Entity, Mention
+from .tally import Tally
 
 
 def slug(text: str) -> str:
@@ -140,25 +141,20 @@ PARALLEL_AT = 20_000
 """Distinct names from which ``resolve(..., jobs=2+)`` splits the work over two processes."""
 
 
-def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None, *, jobs: int = 1) -> Resolution:
+def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None, *, jobs: int = 1,
+            tally: Tally | None = None) -> Resolution:
     """Group mentions into entities; see the module docstring.
+
+    ``tally``, if given, is the :class:`~kg.tally.Tally` of ``mentions`` (which are then not read).
 
     Names of different types never merge and entity ids start with the type,
     so each type is resolved on its own: with ``jobs`` > 1 and many names,
     a forked child resolves about half of the types while this process does
     the rest.  The result is the same either way.
     """
-    written = Counter((m.type, m.name or m.surface, m.surface, m.aliases) for m in mentions)
-    counts: Counter = Counter()  # mentions per (written type, name)
-    forms_seen: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for (t, canon, surface, aliases), n in written.items():
-        pair = (t, canon)
-        counts[pair] += n
-        seen = forms_seen[pair]
-        seen.add(surface)
-        if aliases:
-            seen.update(aliases)
-    key_of = {canon: singular_key(canon) for _t, canon in counts}
+    if tally is None:
+        tally = Tally.of(mentions)
+    counts, forms_seen, key_of = tally.counts, tally.forms, tally.keys  # per (written type, name); per name
     types = _decide_types(counts, key_of)
     groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # (type, name) → written pairs
     for pair in counts:

@@ -137,11 +137,12 @@ def _dask(chunks: list[list[Paper]], jobs: int, scheduler: str | None) -> Iterat
 
 def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", scheduler: str | None = None,
                 cache=None, chunk_size: int = 256, progress: Callable[[int], None] | None = None,
-                workers: Workers | None = None) -> tuple[list[Extraction], int]:
+                workers: Workers | None = None, keys: list[str] | None = None) -> tuple[list[Extraction], int]:
     """One extraction per paper (in order) and how many were extracted anew (not cached).
 
     ``workers``: from :func:`start_workers` (local engine only); too few for the
     papers to extract, they are left idle and a bigger pool is started.
+    ``keys``: the papers' :func:`~kg.engine.cache.content_key` if the caller has them.
     """
     from ..extract.lexicon import extractor_version
     from .cache import content_key
@@ -149,7 +150,8 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
     if engine not in ENGINES:
         raise KGError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     version = extractor_version()
-    keys = [content_key(p, version) for p in papers]
+    if keys is None:
+        keys = [content_key(p, version) for p in papers]
     # Extract the misses first, while this process is small: forked workers then share
     # little memory with it, and a collection in a worker copies few pages.
     present = cache.present(keys) if cache is not None else set()

@@ -29,6 +29,7 @@ import networkx as nx
 from ..extract.lexicon import Lexicon
 from ..records import ROLES, Extraction, Mention, Paper, Result
 from ..resolve import Resolution, resolve
+from ..tally import Tally
 
 
 GRAPH_ATTRS = {"name": "kg"}
@@ -216,18 +217,22 @@ class Resolved:
     papers: list[Paper]  # sorted by id
     extractions: dict[str, Extraction]  # by paper id, in id order
     resolution: Resolution
+    tally: Tally  # of all mentions
 
 
 def resolve_corpus(papers: Iterable[Paper], extractions: Iterable[Extraction], lexicon: Lexicon | None = None,
-                   *, jobs: int = 1) -> Resolved:
+                   *, jobs: int = 1, tally: Tally | None = None) -> Resolved:
     """Sort papers and extractions by paper id and resolve all mentions (see :func:`kg.resolve.resolve`).
 
-    ``jobs`` > 1 lets resolution use a second process.
+    ``jobs`` > 1 lets resolution use a second process; ``tally`` is the
+    :class:`~kg.tally.Tally` of the extractions' mentions if the caller has it.
     """
     papers = sorted(papers, key=lambda p: p.id)
     by_paper = {ex.paper: ex for ex in sorted(extractions, key=lambda e: e.paper)}
-    res = resolve((m for ex in by_paper.values() for m in ex.mentions), lexicon, jobs=jobs)
-    return Resolved(papers, by_paper, res)
+    if tally is None:
+        tally = Tally.of(m for ex in by_paper.values() for m in ex.mentions)
+    res = resolve((), lexicon, jobs=jobs, tally=tally)
+    return Resolved(papers, by_paper, res, tally)
 
 
 def assemble(resolved: Resolved, version: str = "") -> CorpusGraph:

@@ -243,11 +243,12 @@ def assemble(resolved: Resolved, version: str = "") -> CorpusGraph:
     """
     papers, by_paper, res = resolved.papers, resolved.extractions, resolved.resolution
     index = res.index
-    paper_count: Counter = Counter()
     eids: dict[str, list[str]] = {}
+    distinct: list[str] = []  # each paper's entities once: counted in one go (Counter.update per paper is slower)
     for pid, ex in by_paper.items():
         ids = eids[pid] = [index[(m.type, m.name or m.surface)] for m in ex.mentions]
-        paper_count.update(set(ids))
+        distinct.extend(set(ids))
+    paper_count = Counter(distinct)
     pairs = []
     results = []
     for ex in by_paper.values():

@@ -249,16 +249,19 @@ def write_outputs(cg: CorpusGraph, info: BuildInfo, stage: Path, previous: Path 
                  _Part(nodes_tmp, old.get("graph.json"), JSON_SEP.encode()))
         position = index.position if index else {}
         old_sigs, old_numbers, old_bases = (index.signatures, index.numbers, index.bases) if index else (b"", (), ())
+        run: list[int] = []  # [first, end) of the previous blocks being reused, in the old index's order
         for block in block_order(cg):
             sig = signature(cg, block)
             i = position.get(block)
             if i is not None and old_sigs[16 * i:16 * i + 16] == sig:
-                row = old_numbers[9 * i:9 * i + 9]
-                n = row[0]
-                numbers.append(n)
-                for k, part in enumerate(parts):
-                    numbers.extend(part.copy(old_bases[k] + row[2 * k + 1], row[2 * k + 2]))
+                if run and run[1] == i:
+                    run[1] += 1
+                else:
+                    triples += _copy_run(run, old_numbers, old_bases, parts, numbers)
+                    run = [i, i + 1]
             else:
+                triples += _copy_run(run, old_numbers, old_bases, parts, numbers)
+                run = []
                 lines = _block_lines(cg, block)
                 n, rendered = len(lines), rendered + 1
                 data = "".join(line + "\n" for line in lines).encode("utf-8")
@@ -276,9 +279,10 @@ def write_outputs(cg: CorpusGraph, info: BuildInfo, stage: Path, previous: Path 
                         patch = False
                         added.clear()
                         removed.clear()
-            triples += n
+                triples += n
             ids.append(block)
             signatures.append(sig)
+        triples += _copy_run(run, old_numbers, old_bases, parts, numbers)
         if patch:
             kept = set(ids)
             for block in sorted(position.keys() - kept):  # gone, and the old description
@@ -300,6 +304,34 @@ def write_outputs(cg: CorpusGraph, info: BuildInfo, stage: Path, previous: Path 
     os.unlink(stage / ".graph.json.nodes")
     _write_index(stage / INDEX, stage, ids, signatures, numbers, (0, len(header), len(frame[0]), nodes_base))
     return Written(total, rendered, len(ids) - 1 - rendered, added, removed, patch)
+
+
+def _copy_run(run: list[int], old_numbers: array, old_bases: tuple, parts: tuple[_Part, ...],
+              numbers: array) -> int:
+    """Copy the previous build's blocks ``run[0]`` to ``run[1]`` (adjacent there) and index them; their triples.
+
+    Each part's bytes of the run are one range of the old file (separators
+    included), so each part takes one copy; the blocks' rows are the old ones
+    with every start shifted by where the range lands, which array slicing
+    does without a Python step per block (a rebuild reuses 200,000 blocks).
+    """
+    if not run:
+        return 0
+    rows = old_numbers[9 * run[0]:9 * run[1]]
+    for k, part in enumerate(parts):
+        starts, lengths = rows[2 * k + 1::9], rows[2 * k + 2::9]
+        first = next((j for j, n in enumerate(lengths) if n), None)
+        if first is None:  # nothing in this part: empty fragments stand where the part is
+            shift = part.pos - starts[0]
+        else:
+            last = len(lengths) - next(j for j, n in enumerate(reversed(lengths)) if n) - 1
+            begin = starts[first]
+            at, _ = part.copy(old_bases[k] + begin, starts[last] + lengths[last] - begin)
+            shift = at - begin
+        if shift:
+            rows[2 * k + 1::9] = array("q", map(shift.__add__, starts))
+    numbers.extend(rows)
+    return sum(rows[0::9])
 
 
 def _read(handle: BinaryIO, start: int, length: int) -> bytes:

@@ -127,13 +127,13 @@ def _repositories_of(graph: nx.MultiDiGraph, node: str, papers: dict[str, list[s
     return sorted(repos.values(), key=lambda r: r["label"])
 
 
-def _best_papers(graph: nx.MultiDiGraph, papers: dict[str, list[str]],
-                 limit: int = MAX_LIST) -> list[tuple[str, list[str]]]:
+def _best_papers(graph: nx.MultiDiGraph, papers: dict[str, list[str]], limit: int = MAX_LIST,
+                 folded: dict[str, str] | None = None) -> list[tuple[str, list[str]]]:
     """``sorted(papers.items(), key=(strongest role, casefolded label))[:limit]``.
 
-    Keys are built once per paper as plain tuples (with the paper's place as the
-    last item, keeping ties in order) so the heap compares them in C; a hub has
-    tens of thousands of papers.
+    Papers are grouped by strongest role, and each group's best are taken by a
+    heap keyed with ``folded`` (paper → casefolded label; computed here if not
+    given): a hub has tens of thousands of papers, mostly of one role.
 
     >>> g = nx.MultiDiGraph()
     >>> for pid, title in [("p1", "b"), ("p2", "A"), ("p3", "c"), ("p4", "a")]:
@@ -142,20 +142,33 @@ def _best_papers(graph: nx.MultiDiGraph, papers: dict[str, list[str]],
     >>> [p for p, _ in _best_papers(g, roles, 3)]
     ['p3', 'p2', 'p4']
     """
-    nodes = graph._node
-    keyed = []
-    for i, (paper, roles) in enumerate(papers.items()):
-        attrs = nodes[paper]
-        label = attrs.get("label") or attrs.get("title") or paper  # label_of()
-        keyed.append((role_key(roles[0]), (label if type(label) is str else str(label)).casefold(), i, paper))
-    return [(k[3], papers[k[3]]) for k in heapq.nsmallest(limit, keyed)]
+    if folded is None:
+        folded = {p: label_of(graph, p).casefold() for p in papers}
+    by_role: dict[str, list[str]] = {}
+    for paper, roles in papers.items():
+        group = by_role.get(roles[0])
+        if group is None:
+            by_role[roles[0]] = [paper]
+        else:
+            group.append(paper)
+    best: list[str] = []
+    for role in sorted(by_role, key=role_key):
+        if len(best) >= limit:
+            break
+        best += heapq.nsmallest(limit - len(best), by_role[role], key=folded.__getitem__)  # stable on ties
+    return [(p, papers[p]) for p in best]
 
 
-def _entity(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
+def _folded_labels(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """Every paper's casefolded label (what entity payloads sort their papers by)."""
+    return {n: label_of(graph, n).casefold() for n, attrs in graph._node.items() if attrs.get("kind") == "Paper"}
+
+
+def _entity(graph: nx.MultiDiGraph, node: str, shown: Collection[str], folded: dict[str, str] | None) -> dict:
     attrs = graph._node[node]
     kind = kind_of(graph, node)
     papers = papers_of(graph, node)
-    best = _best_papers(graph, papers)
+    best = _best_papers(graph, papers, folded=folded)
     plist = [dict(_ref(graph, p, shown), roles=roles) for p, roles in best]
     more_papers = max(0, len(papers) - MAX_LIST)
     based_on, used_by = {}, {}
@@ -192,17 +205,22 @@ def _result(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
             "links": links, "papers": sorted(papers, key=lambda p: p["label"])}
 
 
-def details_for(graph: nx.MultiDiGraph, node: str, shown: Collection[str]) -> dict:
-    """The details payload of ``node``; ``shown`` is the set of nodes in the page."""
+def details_for(graph: nx.MultiDiGraph, node: str, shown: Collection[str],
+                folded: dict[str, str] | None = None) -> dict:
+    """The details payload of ``node``; ``shown`` is the set of nodes in the page.
+
+    ``folded``: papers' casefolded labels, when payloads for many nodes are made.
+    """
     kind = kind_of(graph, node)
     if kind == "Paper":
         return _paper(graph, node, shown)
     if kind == "Result":
         return _result(graph, node, shown)
-    return _entity(graph, node, shown)
+    return _entity(graph, node, shown, folded)
 
 
 def all_details(graph: nx.MultiDiGraph, nodes: Collection[str]) -> dict[str, dict]:
     """Payloads for every node in ``nodes`` (which is also the ``shown`` set)."""
     shown = nodes if isinstance(nodes, (set, frozenset)) else set(nodes)
-    return {n: details_for(graph, n, shown) for n in nodes}
+    folded = _folded_labels(graph)
+    return {n: details_for(graph, n, shown, folded) for n in nodes}

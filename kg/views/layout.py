@@ -115,14 +115,19 @@ def co_mentions(graph: nx.MultiDiGraph, nodes: Sequence[str],
     {('model/a', 'task/b'): 1}
     """
     keep = set(among) if among is not None else {n for n in nodes if is_entity(graph, n)}
-    papers: set[str] = set()
-    attrs, pred, succ = graph._node, graph._pred, graph._succ  # plain dicts: the views are slow per lookup
-    for ent in keep:
+    attrs, pred = graph._node, graph._pred  # plain dicts: the views are slow per lookup
+    mentioned: dict[str, list[str]] = {}  # paper → the entities of ``keep`` it mentions, sorted
+    for ent in sorted(keep):
         if ent in attrs:
-            papers.update(p for p in pred[ent] if attrs[p].get("kind") == "Paper")
+            for paper in pred[ent]:
+                if attrs[paper].get("kind") == "Paper":
+                    ents = mentioned.get(paper)
+                    if ents is None:
+                        mentioned[paper] = [ent]
+                    else:
+                        ents.append(ent)
     pairs: dict[tuple[str, str], int] = {}
-    for paper in papers:
-        ents = sorted(keep.intersection(succ[paper]))
+    for ents in mentioned.values():
         for i, a in enumerate(ents):
             for b in ents[i + 1:]:
                 pairs[(a, b)] = pairs.get((a, b), 0) + 1

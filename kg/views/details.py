@@ -164,7 +164,7 @@ def _folded_labels(graph: nx.MultiDiGraph) -> dict[str, str]:
     return {n: label_of(graph, n).casefold() for n, attrs in graph._node.items() if attrs.get("kind") == "Paper"}
 
 
-def _entity(graph: nx.MultiDiGraph, node: str, shown: Collection[str], folded: dict[str, str] | None) -> dict:
+def _entity(graph: nx.MultiDiGraph, node: str, shown: Collection[str], folded: dict[str, str] | None = None) -> dict:
     attrs = graph._node[node]
     kind = kind_of(graph, node)
     papers = papers_of(graph, node)

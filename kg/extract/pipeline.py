@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..records import Extraction, Mention, Paper, Relation, Result
-from . import components  # noqa: F401  (registers the kg_* factories)
+from . import components, mention_roles  # noqa: F401  (register the kg_* factories)
 from .components import SEPARATOR
 from .docview import doc_text, sentence_bounds, token_view
 from .lexicon import DATA, extractor_version  # noqa: F401  (re-exported: the extraction cache's key)
@@ -29,8 +29,8 @@ from .relations import Span, based_on, results
 from .repos import find_repositories
 from .shapes import shape_patterns
 from .tokenizer import adapt_tokenizer
-from .roles import coined_definition, enumerated_contribution, evaluates_here, proposes_here, strongest
-from .titles import title_head, title_target
+from .mention_roles import sentence_text
+from .roles import strongest
 
 def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Language:
     """A blank English pipeline with the kg components (no downloaded model)."""
@@ -43,6 +43,7 @@ def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Languag
                 if line.strip()]
     ruler.add_patterns(shape_patterns(nlp.vocab, patterns))
     nlp.add_pipe("kg_entities", config={"lexicon": lexicon, "generic": generic})
+    nlp.add_pipe("kg_roles")
     return nlp
 
 
@@ -76,40 +77,9 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
     """The plain records of one analysed doc: mentions with roles, relations, results."""
     words, starts = token_view(doc)
     text = doc_text(doc)
-    head = title_head(paper.title)
     spans = list(doc.spans["kg"])
     sent_of = {s.start: sentence_bounds(starts, s.start) for s in spans}
-    # roles per mention, then the strongest per entity
-    mention_roles = []
-    for s in spans:
-        s0, s1 = sent_of[s.start]
-        sw = words[s0:s1]
-        rs, re_ = s.start - s0, s.end - s0
-        name = s.kb_id_ or s.text
-        role = "uses"
-        in_title = s.end_char <= len(paper.title)
-        known = s.id_ == "lexicon"  # found through the lexicon: a well-known name
-        if s.label_ in ("Task", "Metric"):
-            pass  # a problem or a measure is studied or reported, not what the paper proposes
-        elif in_title and head and s.start_char == head[0] and s.end_char >= head[1] - 1:
-            role = "proposes"
-        elif s.label_ != "Dataset" and in_title and not known and s.id_ != "PHRASE" \
-                and not title_target(words[_after_colon(words, s.start):s.start]):
-            role = "proposes"  # an unseen name in the title: "MedTr Adapted BERT for …"
-        elif proposes_here(
-                sw, rs, re_, known=known,
-                others=[(o.start - s0, o.end - s0) for o in spans if s0 <= o.start < s1 and o.start != s.start]):
-            role = "proposes"
-        elif s.label_ != "Dataset" and not known and \
-                enumerated_contribution(sw, rs, re_, words[_sentences_back(starts, s0, 3):s0]):
-            role = "proposes"
-        elif s.label_ != "Dataset" and not known and coined_definition(sw, rs, re_):
-            role = "proposes"
-        elif s.label_ == "Dataset" and evaluates_here(
-                sw, rs, _sentence_text(doc, text, words, s0, s1),
-                has_metric=any(o.label_ == "Metric" and s0 <= o.start < s1 for o in spans)):
-            role = "evaluates_on"
-        mention_roles.append((s, name, role))
+    mention_roles = [(s, s.kb_id_ or s.text, s._.kg_role) for s in spans]
     entity_role: dict[tuple[str, str], list[str]] = {}
     for s, name, role in mention_roles:
         entity_role.setdefault((s.label_, name), []).append(role)
@@ -139,35 +109,10 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
     found = []
     for r in results(words, rel_spans, proposed):
         s0, s1 = sentence_bounds(starts, r.start)
-        evidence = _sentence_text(doc, text, words, s0, s1)
+        evidence = sentence_text(doc, text, words, s0, s1)
         found.append(Result(paper=paper.id, model=r.model, metric=r.metric, value=r.value,
                             dataset=r.dataset, evidence=evidence.strip()))
     return Extraction(paper=paper.id, mentions=tuple(mentions), relations=tuple(relations),
                       results=tuple(dict.fromkeys(found)))
 
 
-def _after_colon(words: list[str], i: int) -> int:
-    """The first token after the last ":" before token ``i`` in the title (else 0).
-
-    >>> _after_colon("FooNet : Fast Nets for BarNet".split(), 5)
-    2
-    """
-    return max((k + 1 for k in range(i) if words[k] == ":"), default=0)
-
-
-def _sentences_back(starts: list[int], s0: int, n: int) -> int:
-    """The first token of the sentence ``n`` sentences before the one starting at ``s0``.
-
-    >>> _sentences_back([0, 0, 2, 2, 4, 4], 4, 1), _sentences_back([0, 0, 2, 2, 4, 4], 4, 5)
-    (2, 0)
-    """
-    for _ in range(n):
-        if s0 == 0:
-            break
-        s0 = starts[s0 - 1]
-    return s0
-
-
-def _sentence_text(doc: Doc, text: str, words: list[str], s0: int, s1: int) -> str:
-    """The text of tokens ``[s0, s1)``, from the first token's offset to the last one's end."""
-    return text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])]

@@ -81,20 +81,21 @@ def check_record(rec: dict, paper: dict) -> list[str]:
 
 
 def with_offsets(rec: dict, paper: dict) -> dict:
+    """The record with each entity's mentions: all forms of all entities, longest first."""
     taken = {"title": set(), "abstract": set()}
-    ents = sorted(rec.get("entities", []), key=lambda e: -max(len(f) for f in [e["name"], *e.get("aliases", [])]))
-    out_ents = {}
-    for e in ents:
-        forms = [e["name"], *e.get("aliases", [])]
-        mentions = []
+    ents = rec.get("entities", [])
+    found: dict[int, list[dict]] = {i: [] for i in range(len(ents))}
+    forms = sorted(((f, i) for i, e in enumerate(ents) for f in {e["name"], *e.get("aliases", [])} if f),
+                   key=lambda x: -len(x[0]))
+    for form, i in forms:
         for field in ("title", "abstract"):
-            mentions += find_mentions(paper[field], forms, taken[field], field)
-        out_ents[id(e)] = {**{k: e[k] for k in ("type", "name", "aliases", "role") if k in e},
-                           "aliases": e.get("aliases", []), "mentions": mentions}
+            found[i] += find_mentions(paper[field], [form], taken[field], field)
+    out = [{**{k: e[k] for k in ("type", "name", "role") if k in e}, "aliases": e.get("aliases", []),
+            "mentions": sorted(found[i], key=lambda m: (m["field"] != "title", m["start"]))}
+           for i, e in enumerate(ents)]
     return {"id": paper["id"], "title": paper["title"], "abstract": paper["abstract"],
             "venue": paper.get("venue"), "year": paper.get("year"), "source": paper.get("source"),
-            "split": split_of(paper["id"]),
-            "entities": [out_ents[id(e)] for e in rec.get("entities", [])],
+            "split": split_of(paper["id"]), "entities": out,
             "based_on": rec.get("based_on", []), "results": rec.get("results", [])}
 
 

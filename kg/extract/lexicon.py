@@ -187,6 +187,6 @@ def version_of_data() -> str:
     package = resources.files("kg.extract")
     for f in sorted((p for p in package.iterdir() if p.name.endswith(".py")), key=lambda p: p.name):
         h.update(f.name.encode() + b"\0" + f.read_bytes())
-    for name in sorted(p.name for p in DATA.iterdir() if p.is_file()):
-        h.update(name.encode() + b"\0" + (DATA / name).read_bytes())
+    for path in sorted(p for p in DATA.rglob("*") if p.is_file()):  # the trained model too
+        h.update(path.relative_to(DATA).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:12]

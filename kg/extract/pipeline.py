@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..records import Extraction, Mention, Paper, Relation, Result
-from . import components, mention_roles  # noqa: F401  (register the kg_* factories)
+from . import classify as _classify, components, mention_roles  # noqa: F401  (register the kg_* factories)
 from .components import SEPARATOR
 from .docview import doc_text, sentence_bounds, token_view
 from .lexicon import DATA, extractor_version  # noqa: F401  (re-exported: the extraction cache's key)
@@ -32,8 +32,13 @@ from .tokenizer import adapt_tokenizer
 from .mention_roles import sentence_text
 from .roles import strongest
 
-def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Language:
-    """A blank English pipeline with the kg components (no downloaded model)."""
+def build_nlp(lexicon: str | None = None, generic: str | None = None, *, classify: bool = True,
+              model: str | None = None) -> Language:
+    """A blank English pipeline with the kg components (no downloaded model).
+
+    ``classify=False`` leaves out the learned ``kg_classify`` (the rules alone,
+    as its training sees them); ``model`` names another classifier file.
+    """
     nlp = spacy.blank("en")
     adapt_tokenizer(nlp)
     nlp.add_pipe("kg_lexicon", config={"lexicon": lexicon, "generic": generic})
@@ -44,6 +49,8 @@ def build_nlp(lexicon: str | None = None, generic: str | None = None) -> Languag
     ruler.add_patterns(shape_patterns(nlp.vocab, patterns))
     nlp.add_pipe("kg_entities", config={"lexicon": lexicon, "generic": generic})
     nlp.add_pipe("kg_roles")
+    if classify:
+        nlp.add_pipe("kg_classify", config={"model": model})
     return nlp
 
 

@@ -1,0 +1,319 @@
+"""``kg_classify``: a learned model decides what the rules only propose.
+
+The rule components find candidate spans (lexicon names, name shapes, title
+names, abbreviations, phrases).  This component scores every candidate with a
+linear model trained on the annotated corpus (``data/annotations/``, see
+:mod:`kg.extract.training`): it keeps or drops the span and gives it a type from
+its words *and its context*, so an unseen name is typed by what the text says
+about it.  A second linear model decides each entity's role (``proposes``,
+``evaluates_on``, ``uses``) from the rule cues and the words around all its
+mentions.  All feature functions are pure and shared by training and use.
+
+>>> sorted(span_features("we propose FooNet , a network".split(), 2, 3, "NAME", "Model", "uses", 0))[:4]
+['bias', 'bw=propose', 'bw=we', 'first=foonet']
+>>> shape("kMaX-DeepLab2")
+'xXx-Xxd'
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .docview import SEPARATOR, doc_text, sentence_bounds, token_view
+from .lexicon import DATA
+from .mention_roles import mention_role
+from .names import match_key
+from .suggest import suggestions
+from .titles import title_head
+
+TYPES = ("None", "Model", "Dataset", "Technique", "Task", "Metric")
+ROLE_LABELS = ("uses", "proposes", "evaluates_on")
+MODEL_FILE = DATA / "model" / "classifier.json"
+
+
+@lru_cache(maxsize=1)
+def clusters() -> dict[str, int]:
+    """Word → cluster id, learned from the corpus (:mod:`kg.extract.clustering`); empty if absent."""
+    path = DATA / "model" / "clusters.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def shape(text: str) -> str:
+    """Character classes with repeats collapsed: "GPT-3" → "X-d", "LoRA" → "XxX"."""
+    out = []
+    for ch in text:
+        c = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)[:8]
+
+
+def span_features(lower: list[str], start: int, end: int, source: str, rule_type: str,
+                  cue: str, title_end: int, surface: str | None = None) -> list[str]:
+    """The features of one candidate span ``[start, end)`` of the lower-cased ``words``."""
+    w = [t.lower() for t in lower[start:end]]
+    surface = surface if surface is not None else " ".join(lower[start:end])
+    n = len(lower)
+    f = ["bias", f"src={source}", f"rule={rule_type}", f"src_rule={source}|{rule_type}",
+         f"first={w[0]}", f"last={w[-1]}", f"suf3={w[-1][-3:]}", f"len={min(end - start, 5)}",
+         f"shape={shape(surface)}", f"cue={cue}", f"rule_cue={rule_type}|{cue}"]
+    f += [f"w={t}" for t in w]
+    p1 = lower[start - 1].lower() if start > 0 else "<s>"
+    p2 = lower[start - 2].lower() if start > 1 else "<s>"
+    n1 = lower[end].lower() if end < n else "</s>"
+    n2 = lower[end + 1].lower() if end + 1 < n else "</s>"
+    f += [f"p1={p1}", f"p2={p2}", f"n1={n1}", f"n2={n2}", f"p1n1={p1}|{n1}", f"p2p1={p2}|{p1}",
+          f"n1n2={n1}|{n2}", f"last_n1={w[-1]}|{n1}"]
+    f += [f"bw={t.lower()}" for t in lower[max(0, start - 4):start]]
+    f += [f"fw={t.lower()}" for t in lower[end:end + 4]]
+    if end <= title_end:
+        f.append("in_title")
+        if end < n and lower[end] == ":":  # "ZetaTune: efficient fine-tuning of …" says what it is
+            f += [f"sub={t.lower()}" for t in lower[end + 1:min(end + 9, title_end)]]
+    head = described_as(lower, end)
+    if head:
+        f.append(f"app={head}")
+    c = clusters()
+    f += [f"c_w={c[t]}" for t in w if t in c]
+    f += [f"c_{k}={c[t]}" for k, t in (("first", w[0]), ("last", w[-1]), ("p1", p1), ("p2", p2),
+                                        ("n1", n1), ("n2", n2), ("app", head)) if t in c]
+    if surface.islower():
+        f.append("lowercase")
+    elif surface.isupper():
+        f.append("uppercase")
+    if any(ch.isdigit() for ch in surface):
+        f.append("digit")
+    if any(ch.isupper() for ch in surface[1:]):
+        f.append("inner_cap")
+    return f
+
+
+_DESCRIBING = {",", "(", "is", "are", "was", "as"}
+
+
+def described_as(lower: list[str], end: int, window: int = 8) -> str | None:
+    """The head word of the description right after a name ("X, a fine-tuning method …").
+
+    >>> described_as("ZetaTune , a simple fine - tuning method for LLMs".split(), 1)
+    'method'
+    >>> described_as("ZetaTune outperforms".split(), 1) is None
+    True
+    """
+    if end >= len(lower) or lower[end].lower() not in _DESCRIBING:
+        return None
+    i, stop = end + 1, min(len(lower), end + window)
+    while i < stop and lower[i].lower() in STOP_WORDS:
+        i += 1
+    head = None
+    while i < stop and (any(ch.isalnum() for ch in lower[i]) or lower[i] == "-") \
+            and lower[i].lower() not in STOP_WORDS:
+        if lower[i] != "-":
+            head = lower[i].lower()
+        i += 1
+    return head
+
+
+def role_features(type_: str, mentions: list[tuple[list[str], str, bool, str]],
+                  known: bool) -> list[str]:
+    """The features of one entity of a paper: its type and every mention's context.
+
+    ``mentions`` holds per mention (the words of its sentence before it, the rule
+    cue, whether it is in the title, its source).
+    """
+    c = clusters()
+    f = ["bias", f"t={type_}", f"known={known}", f"t_known={type_}|{known}", f"nm={min(len(mentions), 4)}"]
+    for before, cue, in_title, source in mentions:
+        f += [f"cue={cue}", f"t_cue={type_}|{cue}", f"src={source}", f"t_src={type_}|{source}"]
+        if in_title:
+            f += ["in_title", f"t_title={type_}", f"title_cue={cue}"]
+        f += [f"t_bw={type_}|{t}" for t in before[-5:]]
+        f += [f"t_cbw={type_}|{c[t]}" for t in before[-5:] if t in c]
+        f += [f"sw={t}" for t in before[:12]]
+    return sorted(set(f))
+
+
+class LinearModel:
+    """A multinomial logistic model over string features, stored as JSON.
+
+    >>> m = LinearModel(["a", "b"], {"x": [0.0, 2.0]}, [0.5, 0.0])
+    >>> m.predict(["x", "unknown"])
+    'b'
+    """
+
+    def __init__(self, labels: list[str], weights: dict[str, list[float]], bias: list[float]):
+        self.labels, self.weights, self.bias = list(labels), weights, list(bias)
+
+    def scores(self, features: list[str]) -> list[float]:
+        total = list(self.bias)
+        get = self.weights.get
+        for feat in features:
+            row = get(feat)
+            if row is not None:
+                total = [a + b for a, b in zip(total, row)]
+        return total
+
+    def probabilities(self, features: list[str]) -> list[float]:
+        s = self.scores(features)
+        top = max(s)
+        e = [math.exp(x - top) for x in s]
+        z = sum(e)
+        return [x / z for x in e]
+
+    def predict(self, features: list[str]) -> str:
+        s = self.scores(features)
+        return self.labels[s.index(max(s))]
+
+    def to_dict(self) -> dict:
+        return {"labels": self.labels, "bias": self.bias, "weights": self.weights}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> LinearModel:
+        return cls(d["labels"], d["weights"], d["bias"])
+
+
+@dataclass(frozen=True)
+class Models:
+    """What the classifier file holds: the type and role models and the learned head words."""
+
+    types: LinearModel
+    roles: LinearModel
+    heads: frozenset[str] = frozenset()
+    threshold: float = 0.5
+    stop: frozenset[str] = frozenset(STOP_WORDS)
+
+
+def load_models(path: str | Path | None = None) -> Models | None:
+    """The models of the classifier file, or ``None`` when there is none."""
+    path = Path(path) if path else MODEL_FILE
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Models(LinearModel.from_dict(data["type"]), LinearModel.from_dict(data["role"]),
+                  frozenset(data.get("heads", ())), data["config"].get("threshold", 0.5))
+
+
+def title_end_token(doc: Doc) -> int:
+    """The index of the first token after the title."""
+    text = doc_text(doc)
+    cut = text.find(SEPARATOR)
+    if cut < 0:
+        return len(doc)
+    for tok in doc:
+        if tok.idx >= cut:
+            return tok.i
+    return len(doc)
+
+
+def doc_span_features(doc: Doc, heads: frozenset[str] = frozenset(),
+                      stop: frozenset[str] = frozenset()) -> list[tuple[Span, list[str]]]:
+    """Every candidate with its features (training and use share this).
+
+    The rules' spans (``doc.spans["kg"]``) first, then the suggestions of
+    :mod:`kg.extract.suggest` that no rule span covers exactly.
+    """
+    words, _ = token_view(doc)
+    title_end = title_end_token(doc)
+    out = [(s, span_features(words, s.start, s.end, s.id_ or "", s.label_, s._.kg_role, title_end, s.text))
+           for s in doc.spans["kg"]]
+    have = {(s.start, s.end) for s in doc.spans["kg"]}
+    for start, end, source in suggestions(doc, words, heads, stop):
+        if (start, end) not in have:
+            have.add((start, end))
+            s = Span(doc, start, end, label="None", span_id=source)
+            out.append((s, span_features(words, start, end, source, "None", "none", title_end, s.text)))
+    return out
+
+
+def entity_key(s: Span) -> str:
+    return match_key(s.kb_id_ or s.text)
+
+
+def doc_role_features(doc: Doc, spans: list[Span]) -> dict[tuple[str, str], list[str]]:
+    """Per (type, name key) of the kept ``spans``: the entity's role features."""
+    words, starts = token_view(doc)
+    title_end = title_end_token(doc)
+    lower = [w.lower() for w in words]
+    groups: dict[tuple[str, str], list[Span]] = {}
+    for s in spans:
+        groups.setdefault((s.label_, entity_key(s)), []).append(s)
+    out = {}
+    for (type_, key), members in groups.items():
+        ms = []
+        for s in members:
+            s0, _ = sentence_bounds(starts, s.start)
+            ms.append((lower[s0:s.start], s._.kg_role, s.end <= title_end, s.id_ or ""))
+        out[(type_, key)] = role_features(type_, ms, known=any(s.id_ == "lexicon" for s in members))
+    return out
+
+
+def select(scored: list[tuple[Span, list[float]]], labels: list[str],
+           threshold: float = 0.5) -> list[tuple[Span, int]]:
+    """Non-overlapping candidates the model keeps, most confident first, then one type per name.
+
+    A candidate is kept when its probability of being no entity is below ``threshold``.
+    """
+    none = labels.index("None")
+    order = sorted(((1.0 - p[none], k) for k, (_, p) in enumerate(scored) if p[none] < threshold),
+                   reverse=True)
+    taken: set[int] = set()
+    chosen = []
+    for _, k in order:
+        s = scored[k][0]
+        if taken.isdisjoint(range(s.start, s.end)):
+            taken.update(range(s.start, s.end))
+            chosen.append(k)
+    votes: dict[str, list[float]] = {}
+    for k in chosen:
+        acc = votes.setdefault(entity_key(scored[k][0]), [0.0] * len(labels))
+        for i, p in enumerate(scored[k][1]):
+            if i != none:
+                acc[i] += math.log(max(p, 1e-9))
+    out = []
+    for k in sorted(chosen, key=lambda k: scored[k][0].start):
+        acc = votes[entity_key(scored[k][0])]
+        acc[none] = -math.inf
+        out.append((scored[k][0], acc.index(max(acc))))
+    return out
+
+
+def decide(doc: Doc, models: Models) -> list[Span]:
+    """The kept spans, typed and with roles; one type per name in a paper."""
+    scored = [(s, models.types.probabilities(f)) for s, f in doc_span_features(doc, models.heads, models.stop)]
+    kept = []
+    spans = list(doc.spans["kg"])
+    text = doc_text(doc)
+    title_len = text.find(SEPARATOR)
+    title_len = len(text) if title_len < 0 else title_len
+    head = title_head(text[:title_len])
+    for s, label in select(scored, models.types.labels, models.threshold):
+        t = Span(doc, s.start, s.end, label=models.types.labels[label], kb_id=s.kb_id_, span_id=s.id_)
+        t._.kg_role = s._.kg_role if s.label_ != "None" else mention_role(doc, t, spans, title_len, head)
+        kept.append(t)
+    roles = {k: models.roles.predict(f) for k, f in doc_role_features(doc, kept).items()}
+    for s in kept:
+        s._.kg_role = roles[(s.label_, entity_key(s))]
+    return kept
+
+
+class Classifier:
+    """Replaces ``doc.spans["kg"]`` by the spans the learned models keep, typed and with roles."""
+
+    def __init__(self, name: str, models: Models | None):
+        self.name, self.models = name, models
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.models is not None:
+            doc.spans["kg"] = decide(doc, self.models)
+        return doc
+
+
+@Language.factory("kg_classify", default_config={"model": None})
+def make_classifier(nlp: Language, name: str, model: str | None):
+    return Classifier(name, load_models(model))

@@ -14,12 +14,14 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..errors import InputWarning
 from ..records import Extraction, Mention, Paper, Relation, Result
 from . import classify as _classify, components, mention_roles  # noqa: F401  (register the kg_* factories)
 from .components import SEPARATOR
@@ -33,11 +35,12 @@ from .mention_roles import sentence_text
 from .roles import strongest
 
 def build_nlp(lexicon: str | None = None, generic: str | None = None, *, classify: bool = True,
-              model: str | None = None) -> Language:
+              model: str | None = None, drop_sources: tuple[str, ...] = ()) -> Language:
     """A blank English pipeline with the kg components (no downloaded model).
 
-    ``classify=False`` leaves out the learned ``kg_classify`` (the rules alone,
-    as its training sees them); ``model`` names another classifier file.
+    ``classify=False`` leaves the rules' decisions as they are (what the learned
+    ``kg_classify`` is trained on); ``model`` names another classifier file;
+    ``drop_sources`` leaves out candidate families (for ablations).
     """
     nlp = spacy.blank("en")
     adapt_tokenizer(nlp)
@@ -49,8 +52,9 @@ def build_nlp(lexicon: str | None = None, generic: str | None = None, *, classif
     ruler.add_patterns(shape_patterns(nlp.vocab, patterns))
     nlp.add_pipe("kg_entities", config={"lexicon": lexicon, "generic": generic})
     nlp.add_pipe("kg_roles")
-    if classify:
-        nlp.add_pipe("kg_classify", config={"model": model})
+    if classify or drop_sources:
+        nlp.add_pipe("kg_classify", config={"model": model, "learned": classify,
+                                            "drop_sources": list(drop_sources)})
     return nlp
 
 
@@ -63,11 +67,41 @@ def extract_paper(nlp: Language, paper: Paper) -> Extraction:
 
 
 def extract(nlp: Language, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[Extraction]:
-    """Extract papers in batches with ``nlp.pipe``; yields one record per paper, in order."""
+    """Extract papers in batches with ``nlp.pipe``; yields one record per paper, in order.
+
+    A paper whose analysis fails (in any component, through spaCy's error
+    handler, or in record conversion) is kept without entities, with an
+    :class:`~kg.errors.InputWarning` naming where it was read and its title:
+    one bad abstract never costs the build.
+    """
     papers = list(papers) if not isinstance(papers, list) else papers
-    texts = (paper_text(p) for p in papers)
-    for paper, doc in zip(papers, nlp.pipe(texts, batch_size=batch_size)):
-        yield to_extraction(doc, paper)
+    errors: dict[int, Exception] = {}
+
+    def handler(proc_name, proc, docs, exc):
+        for doc in docs:
+            errors[doc._context] = exc
+
+    nlp.set_error_handler(handler)
+    done = nlp.pipe(((paper_text(p), i) for i, p in enumerate(papers)), batch_size=batch_size, as_tuples=True)
+    expected = 0
+    for doc, i in done:
+        for j in range(expected, i):  # skipped by spaCy's error handler
+            yield _failed(papers[j], errors.get(j))
+        try:
+            yield to_extraction(doc, papers[i])
+        except Exception as exc:  # noqa: BLE001  (reported, the paper kept without entities)
+            yield _failed(papers[i], exc)
+        expected = i + 1
+    for j in range(expected, len(papers)):
+        yield _failed(papers[j], errors.get(j))
+
+
+def _failed(paper: Paper, exc: Exception | None) -> Extraction:
+    where = str(paper.sources[0]) if paper.sources else paper.id
+    warnings.warn(InputWarning(f"{where}: extraction failed for {paper.title[:80]!r} "
+                               f"({type(exc).__name__}: {exc}); the paper is kept without entities"),
+                  stacklevel=3)
+    return Extraction(paper=paper.id, mentions=(), relations=(), results=())
 
 
 def _field(doc: Doc, paper: Paper, start: int, end: int) -> tuple[str, int, int] | None:

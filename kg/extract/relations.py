@@ -107,20 +107,55 @@ def _number(word: str) -> float | None:
     return None if 1900 <= value <= 2100 and "." not in m.group(1) else value
 
 
+_BOUND_BEFORE = {"over", "above", "below", "under", "nearly", "approximately", "about", "around", "almost",
+                 "than", "least", "most", "up", "<", ">", "~", "≈", "+", "-", "−", "±", "by", "only", "roughly"}
+_CHANGE_AFTER = {"fewer", "less", "more", "lower", "higher", "faster", "slower", "smaller", "larger", "better",
+                 "worse", "relative", "absolute", "margin", "improvement", "improvements", "gain", "gains",
+                 "reduction", "reductions", "increase", "increases", "decrease", "decreases", "drop", "boost",
+                 "speedup", "speed-up", "compression", "times", "over", "improvement", "reduced", "improved"}
+
+
+def relative_or_bound(words: list[str], where: int) -> bool:
+    """Is the number at ``where`` a change, a ratio or a bound rather than a score?
+
+    "27% fewer parameters", "+2.1 points", "3x faster", "over 94%", "by 5.1%":
+    a wrong absolute value is worse than none, so these are never results.
+
+    >>> [relative_or_bound(s.split(), i) for s, i in (("27 % fewer parameters", 0), ("+ 2.1 points", 1),
+    ...   ("3x faster", 0), ("over 94 % accuracy", 1), ("reaches 58.0 % PQ", 1))]
+    [True, True, True, True, False]
+    """
+    w = words[where]
+    if w.endswith(("x", "×")) or words[where + 1:where + 2] in (["x"], ["×"]) or w.startswith(("+", "-", "−")):
+        return True
+    before = [t.lower() for t in words[max(0, where - 2):where]]
+    if before and before[-1] in _BOUND_BEFORE or "up" in before or "than" in before:
+        return True
+    after = [t.lower() for t in words[where + 1:where + 4]]
+    if after and after[0] in {"%", "points", "pp", "point", "percent"}:
+        after = after[1:]
+    return bool(after) and after[0] in _CHANGE_AFTER
+
+
 def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[FoundResult]:
-    """Numbers stated with a metric: "58.0% PQ on COCO", "a BLEU of 28.4 on WMT14"."""
+    """Numbers stated with a metric: "58.0% PQ on COCO", "a BLEU of 28.4 on WMT14".
+
+    Precision over recall: a change or bound is no result (:func:`relative_or_bound`),
+    and the number belongs to a model named close before it in the sentence, or
+    to the paper's own proposal when the sentence speaks of it ("we", "our").
+    """
     found: list[FoundResult] = []
     for m, value, where in _metric_values(words, spans):
-        ratio = words[where].endswith(("x", "×")) or words[where + 1:where + 2] in (["x"], ["×"])
-        if not ratio and any(w.lower() == "by" for w in words[max(0, where - 4):where]):
-            continue  # "outperforms X by 1.7% and 4.3%": a margin, not a result
+        if relative_or_bound(words, where):
+            continue
         same = [s for s in spans if s.sent == m.sent]
         found += _baseline_results(words, same, m, where)
         before = [s for s in same if s.type in ("Model", "Technique") and s.end <= where]
         own = [s for s in before if s.name in proposed]
         close = [s for s in before if where - s.end <= 6 and not _baseline(words, s.start)]
-        model = (own[-1].name if own else None) or (close[-1].name if close else None) or \
-            next(iter(proposed), None) or (before[-1].name if before else None)
+        sentence = {w.lower() for w in words[m.sent:where]}
+        ours = next(iter(proposed), None) if sentence & {"we", "our", "ours", "proposed"} else None
+        model = (own[-1].name if own else None) or (close[-1].name if close else None) or ours
         if model is None:
             continue
         dataset = _dataset_for(words, same, m, where)

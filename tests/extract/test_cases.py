@@ -15,6 +15,8 @@ must not find in it:
   relations, names matched by the same rule.
 * ``results`` (optional): results that must be found; ``dataset`` may be null,
   in which case the found result must have no dataset; values within 1e-6.
+* ``known_failure`` (optional): what the default pipeline (rules + learned
+  classifier) gets wrong in this case today; the case is a strict xfail.
 
 A *negative case* is one whose ``expect`` is empty: its point is ``absent``.
 """
@@ -30,7 +32,7 @@ from kg.extract.pipeline import build_nlp, extract_paper
 from kg.records import ENTITY_TYPES, ROLES, Extraction, Paper, role_rank
 
 CASES_FILE = Path(__file__).with_name("cases.jsonl")
-CASE_KEYS = {"id", "title", "abstract", "expect", "absent", "based_on", "results", "note"}
+CASE_KEYS = {"id", "title", "abstract", "expect", "absent", "based_on", "results", "note", "known_failure"}
 RESULT_KEYS = {"model", "dataset", "metric", "value"}
 
 
@@ -188,7 +190,21 @@ def check_case(case: dict, ex: Extraction) -> list[str]:
     return failures
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def _param(case: dict):
+    """A case the default pipeline is known to fail is a strict xfail: its reason is shown in
+    every run, and the day it passes the run fails until the mark is removed."""
+    if case.get("known_failure"):
+        return pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=case["known_failure"]))
+    return case
+
+
+def test_known_failures_stay_few():
+    """At most a fifth of the cases may be known failures of the default pipeline."""
+    known = [c["id"] for c in CASES if c.get("known_failure")]
+    assert len(known) * 5 <= len(CASES), known
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES], ids=[c["id"] for c in CASES])
 def test_extraction_case(nlp, case):
     paper = Paper(id=case["id"], title=case["title"], abstract=case["abstract"])
     ex = extract_paper(nlp, paper)

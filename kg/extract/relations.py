@@ -108,28 +108,36 @@ def _number(word: str) -> float | None:
 
 
 _BOUND_BEFORE = {"over", "above", "below", "under", "nearly", "approximately", "about", "around", "almost",
-                 "than", "least", "most", "up", "<", ">", "~", "≈", "+", "-", "−", "±", "by", "only", "roughly"}
+                 "than", "least", "most", "<", ">", "~", "≈", "+", "-", "−", "±", "by", "roughly"}
 _CHANGE_AFTER = {"fewer", "less", "more", "lower", "higher", "faster", "slower", "smaller", "larger", "better",
                  "worse", "relative", "absolute", "margin", "improvement", "improvements", "gain", "gains",
                  "reduction", "reductions", "increase", "increases", "decrease", "decreases", "drop", "boost",
-                 "speedup", "speed-up", "compression", "times", "over", "improvement", "reduced", "improved"}
+                 "times", "over", "reduced", "improved"}
 
 
-def relative_or_bound(words: list[str], where: int) -> bool:
+RATIO_METRICS = {"speedup", "speed-up", "compression", "compression ratio"}
+"""Metrics whose value is itself a ratio: "a 2.5x speedup" is the speedup's value."""
+
+
+def relative_or_bound(words: list[str], where: int, metric: str = "") -> bool:
     """Is the number at ``where`` a change, a ratio or a bound rather than a score?
 
     "27% fewer parameters", "+2.1 points", "3x faster", "over 94%", "by 5.1%":
-    a wrong absolute value is worse than none, so these are never results.
+    a wrong absolute value is worse than none, so these are never results. A
+    ratio is the value of a ratio metric ("a 2.5x speedup") unless it is a change.
 
     >>> [relative_or_bound(s.split(), i) for s, i in (("27 % fewer parameters", 0), ("+ 2.1 points", 1),
     ...   ("3x faster", 0), ("over 94 % accuracy", 1), ("reaches 58.0 % PQ", 1))]
     [True, True, True, True, False]
+    >>> relative_or_bound("a 2.5x speedup".split(), 1, "speedup"), relative_or_bound("by 2.7x".split(), 1, "throughput")
+    (False, True)
     """
     w = words[where]
-    if w.endswith(("x", "×")) or words[where + 1:where + 2] in (["x"], ["×"]) or w.startswith(("+", "-", "−")):
+    ratio = w.endswith(("x", "×")) or words[where + 1:where + 2] in (["x"], ["×"])
+    if ratio and metric.lower() not in RATIO_METRICS or w.startswith(("+", "-", "−")):
         return True
     before = [t.lower() for t in words[max(0, where - 2):where]]
-    if before and before[-1] in _BOUND_BEFORE or "up" in before or "than" in before:
+    if before and before[-1] in _BOUND_BEFORE or "than" in before:
         return True
     after = [t.lower() for t in words[where + 1:where + 4]]
     if after and after[0] in {"%", "points", "pp", "point", "percent"}:
@@ -146,7 +154,7 @@ def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[Fo
     """
     found: list[FoundResult] = []
     for m, value, where in _metric_values(words, spans):
-        if relative_or_bound(words, where):
+        if relative_or_bound(words, where, m.name):
             continue
         same = [s for s in spans if s.sent == m.sent]
         found += _baseline_results(words, same, m, where)

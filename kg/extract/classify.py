@@ -313,29 +313,34 @@ def select(scored: list[tuple[Span, list[float]]], labels: list[str],
 
 
 LEXICON_DROP = 0.8
-"""A lexicon match is dropped only when the model is this sure it is no entity: the lexicon's
-matches keep their precision on unseen papers (0.83-0.86 on the held-out sets of the extraction issue)."""
+"""A lexicon match is dropped only when the model is this sure that it is no entity."""
 
 
 def explicit_type(probs: list[float], labels: list[str], s: Span, words: list[str]) -> list[float]:
-    """An unseen name that its context types explicitly ("X, a fine-tuning method") takes that type.
+    """Adjust the model's probabilities where the text or the lexicon is explicit.
 
-    A lexicon name keeps the lexicon's type, and is dropped only when the model
-    is sure (:data:`LEXICON_DROP`). Otherwise the model decides whether the span
-    is an entity at all.
+    An unseen name that its context types ("X, a fine-tuning method") takes that
+    type; the model still decides whether it is an entity.  A lexicon name is
+    kept unless the model is sure it is none (:data:`LEXICON_DROP`), and typed by
+    the model.  5-fold cross-validation over train + dev: forcing the lexicon's
+    type as well cost 0.013 micro F1; keeping its matches cost nothing.
 
     >>> explicit_type([0.2, 0.5, 0.3], ["None", "Model", "Technique"], None, [])  # no span: unchanged
     [0.2, 0.5, 0.3]
     """
     if s is None:
         return probs
-    lexical = s.id_ == "lexicon"
-    cue = s.label_ if lexical else type_from_context(words, s.start, s.end)
+    none = labels.index("None")
+    if s.id_ == "lexicon":
+        if probs[none] >= LEXICON_DROP:
+            return probs
+        rest = 1.0 - probs[none]
+        return [0.0 if i == none else p / rest for i, p in enumerate(probs)]
+    cue = type_from_context(words, s.start, s.end)
     if cue not in labels:
         return probs
-    none = labels.index("None")
-    p_none = probs[none] if not lexical or probs[none] >= LEXICON_DROP else 0.0
-    return [p_none if i == none else (1.0 - p_none) if lab == cue else 0.0 for i, lab in enumerate(labels)]
+    return [probs[none] if i == none else (1.0 - probs[none]) if lab == cue else 0.0
+            for i, lab in enumerate(labels)]
 
 
 def decide(doc: Doc, models: Models, drop: frozenset[str] = frozenset()) -> list[Span]:

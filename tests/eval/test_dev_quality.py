@@ -25,7 +25,7 @@ DEV = ROOT / "data" / "annotations" / "dev.jsonl"
 SEED_GOLD = ROOT / "tests" / "fixtures" / "dev_gold.jsonl"
 
 MEASURED = {  # python -m kg.extract.training (dev split, rules + model), at the commit that set them
-    "micro": 0.616, "Model": 0.646, "Dataset": 0.779, "Technique": 0.514, "Task": 0.607, "Metric": 0.571,
+    "micro": 0.623, "Model": 0.646, "Dataset": 0.793, "Technique": 0.523, "Task": 0.621, "Metric": 0.571,
     "Repository": 1.0, "role:proposes": 0.409, "role:evaluates_on": 0.808,
 }
 FLOORS = {row: round(value - 0.02, 3) for row, value in MEASURED.items()}

@@ -186,7 +186,8 @@ def ablation(split: str = "lockbox", config: dict = CONFIG) -> list[tuple[str, o
     """``kg evaluate``'s figures on a split for each configuration of the extractor.
 
     Lexicon only, the rules as they were, the rules with the model, and the
-    model retrained without each candidate family in turn.
+    model retrained without each candidate family in turn (or, for a family the
+    default leaves out, with it put back).
     """
     import tempfile
 
@@ -196,11 +197,17 @@ def ablation(split: str = "lockbox", config: dict = CONFIG) -> list[tuple[str, o
     out = [(label, score_split(records, nlp)) for label, nlp in (
         ("lexicon only", build_nlp(classify=False, drop_sources=RULE_SOURCES)),
         ("+ rules (no model)", build_nlp(classify=False)))]
-    variants = [("+ model (the default)", ())] + [(f"+ model, without {k}", v) for k, v in FAMILIES.items()]
+    default = set(config.get("drop_sources", ()))
+    variants = [("+ model (the default)", default)]
+    for name, family in FAMILIES.items():
+        if default & set(family):  # left out by default: what putting it back would give
+            variants.append((f"+ model, with {name} put back", default - set(family)))
+        else:
+            variants.append((f"+ model, without {name}", default | set(family)))
     with tempfile.TemporaryDirectory() as tmp:
         for label, drop in variants:
             path = Path(tmp) / "model.json"
-            train({**config, "drop_sources": list(drop)}, path)
+            train({**config, "drop_sources": sorted(drop)}, path)
             out.append((label, score_split(records, build_nlp(model=str(path)))))
     return out
 

@@ -109,6 +109,10 @@ class Result:
     value: float
     dataset: str | None = None
     evidence: str = ""
+    evidence_field: str = ""
+    evidence_start: int = -1
+    evidence_end: int = -1
+    """Where ``evidence`` stands: ``[evidence_start, evidence_end)`` of the title or abstract."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,8 @@ def extraction_to_tuple(ex: Extraction) -> tuple:
             tuple((m.paper, m.field, m.start, m.end, m.surface, m.type, m.role, m.name, m.aliases)
                   for m in ex.mentions),
             tuple((r.paper, r.subject, r.object, r.kind) for r in ex.relations),
-            tuple((r.paper, r.model, r.metric, r.value, r.dataset, r.evidence) for r in ex.results))
+            tuple((r.paper, r.model, r.metric, r.value, r.dataset, r.evidence, r.evidence_field, r.evidence_start,
+                   r.evidence_end) for r in ex.results))
 
 
 def extraction_from_tuple(data: tuple) -> Extraction:

@@ -151,8 +151,13 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
     for r in results(words, rel_spans, proposed):
         s0, s1 = sentence_bounds(starts, r.start)
         evidence = sentence_text(doc, text, words, s0, s1)
+        first, last = doc[s0].idx, doc[s1 - 1].idx + len(words[s1 - 1])
+        where = _field(doc, paper, first + len(evidence) - len(evidence.lstrip()),
+                       last - len(evidence) + len(evidence.rstrip()))
+        field, start, end = where if where is not None else ("", -1, -1)
         found.append(Result(paper=paper.id, model=r.model, metric=r.metric, value=r.value,
-                            dataset=r.dataset, evidence=evidence.strip()))
+                            dataset=r.dataset, evidence=evidence.strip(), evidence_field=field,
+                            evidence_start=start, evidence_end=end))
     return Extraction(paper=paper.id, mentions=tuple(mentions), relations=tuple(relations),
                       results=tuple(dict.fromkeys(found)))
 

@@ -51,6 +51,9 @@ class ResolvedResult:
     dataset: str | None
     value: float
     evidence: str
+    evidence_field: str = ""
+    evidence_start: int = -1
+    evidence_end: int = -1
 
 
 @dataclass
@@ -266,7 +269,7 @@ def assemble(resolved: Resolved, version: str = "") -> CorpusGraph:
             dataset = res.lookup(names, r.dataset, ("Dataset",)) if r.dataset else None
             if model and metric:
                 results.append(ResolvedResult(result_id(ex.paper, r), ex.paper, model, metric, dataset, r.value,
-                                              r.evidence))
+                                              r.evidence, r.evidence_field, r.evidence_start, r.evidence_end))
     pairs = sorted(set(pairs))
     based_on_of: dict[str, list[tuple[str, str]]] = {}
     for paper, s, o in pairs:

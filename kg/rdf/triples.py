@@ -38,7 +38,7 @@ ROLE = {role: _u(prop) for role, prop in ROLE_PROPERTY.items()}
 T = {name: _u(MLKG[name]) for name in (
     "Paper", "Mention", "Result", "InputFile", "mentions", "basedOn", "reportsResult", "model", "dataset",
     "metric", "value", "paper", "entity", "surfaceForm", "start", "end", "field", "role", "source",
-    "evidence", "paperCount", "kgVersion", "papers", "entities", "sha256")}
+    "evidence", "evidenceField", "evidenceStart", "evidenceEnd", "paperCount", "kgVersion", "papers", "entities", "sha256")}
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _INTEGER = _u(XSD.integer)
@@ -107,6 +107,10 @@ def paper_triples(cg: CorpusGraph, node: str, base: str = str(RES)) -> list[str]
             out.append(f"{rs} {T['dataset']} {iri(r.dataset, base)} .")
         if r.evidence:
             out.append(f"{rs} {T['evidence']} {literal(r.evidence)} .")
+        if r.evidence_field:
+            out += [f"{rs} {T['evidenceField']} {literal(r.evidence_field)} .",
+                    f"{rs} {T['evidenceStart']} {integer(r.evidence_start)} .",
+                    f"{rs} {T['evidenceEnd']} {integer(r.evidence_end)} ."]
     return sorted(set(out))
 
 

@@ -60,6 +60,9 @@ class MLKG(DefinedNamespace):
     role: URIRef
     source: URIRef
     evidence: URIRef
+    evidenceField: URIRef
+    evidenceStart: URIRef
+    evidenceEnd: URIRef
     paperCount: URIRef
     kgVersion: URIRef
     papers: URIRef

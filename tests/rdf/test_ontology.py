@@ -43,7 +43,8 @@ VOCABULARY_PROPERTIES = [
 ]
 # Terms the ontology adds for the graph (not in VOCABULARY.md, but used by kg).
 EXTENSION_TERMS = [
-    MLKG.role, MLKG.source, MLKG.evidence, MLKG.paperCount, MLKG.kgVersion,
+    MLKG.role, MLKG.source, MLKG.evidence, MLKG.evidenceField, MLKG.evidenceStart, MLKG.evidenceEnd,
+    MLKG.paperCount, MLKG.kgVersion,
     MLKG.papers, MLKG.entities, MLKG.sha256, MLKG.InputFile,
 ]
 

@@ -196,10 +196,6 @@ def serve(host, port, graph, timeout, max_results, workers):
               on_start=started)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 _quick_exit = False
 _LEFT_FOR_EXIT: list = []
 """What a command made that :func:`run`'s quick exit should free, not the command's return."""
@@ -230,3 +226,6 @@ def run() -> None:
     sys.stderr.flush()
     os._exit(code or 0)
 
+
+if __name__ == "__main__":  # pragma: no cover  (``python -m kg.cli``: after everything it calls is defined)
+    run()

@@ -314,3 +314,13 @@ def test_console_script_leaves_the_build_to_the_quick_exit(tmp_path, corpus_dir,
     assert exited.value.args == (0,)
     [summary] = kg.cli._LEFT_FOR_EXIT
     assert isinstance(summary, BuildSummary) and summary.corpus is not None and summary.papers == 5
+
+
+def test_python_dash_m_kg_cli_runs_a_command():
+    """``python -m kg.cli`` ran ``main`` before ``run``'s globals existed (NameError: _quick_exit)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "kg" in done.stdout.lower()

@@ -288,11 +288,3 @@ def _baseline(words: list[str], start: int) -> bool:
 
 def _is_span(spans: list[Span], i: int) -> bool:
     return any(s.start <= i < s.end for s in spans)
-
-
-def _nearest(spans: list[Span], at: int, types: tuple[str, ...], *, before: bool) -> str | None:
-    cands = [s for s in spans if s.type in types and ((s.end <= at) if before else (s.start > at))]
-    if not cands:
-        return None
-    best = max(cands, key=lambda s: s.end) if before else min(cands, key=lambda s: s.start)
-    return best.name

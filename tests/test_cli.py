@@ -316,11 +316,15 @@ def test_console_script_leaves_the_build_to_the_quick_exit(tmp_path, corpus_dir,
     assert isinstance(summary, BuildSummary) and summary.corpus is not None and summary.papers == 5
 
 
-def test_python_dash_m_kg_cli_runs_a_command():
-    """``python -m kg.cli`` ran ``main`` before ``run``'s globals existed (NameError: _quick_exit)."""
+def test_python_dash_m_kg_cli_runs_a_build(tmp_path):
+    """``python -m kg.cli build`` ran ``main`` before ``run``'s globals existed (NameError: _quick_exit)."""
+    import json
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "kg.cli", "--version"], capture_output=True, text=True, timeout=60)
+    src = tmp_path / "p.jsonl"
+    src.write_text(json.dumps({"title": "FooNet", "abstract": "We propose FooNet on ImageNet."}) + "\n")
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(src), "-o", str(tmp_path / "out"),
+                           "--no-site"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "kg" in done.stdout.lower()
+    assert "1 papers" in done.stdout or "1 paper" in done.stdout

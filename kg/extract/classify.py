@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +50,7 @@ def clusters() -> dict[str, int]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+@lru_cache(maxsize=1 << 16)
 def shape(text: str) -> str:
     """Character classes with repeats collapsed: "GPT-3" → "X-d", "LoRA" → "XxX"."""
     out = []
@@ -58,32 +61,35 @@ def shape(text: str) -> str:
     return "".join(out)[:8]
 
 
-def span_features(lower: list[str], start: int, end: int, source: str, rule_type: str,
-                  cue: str, title_end: int, surface: str | None = None) -> list[str]:
-    """The features of one candidate span ``[start, end)`` of the lower-cased ``words``."""
-    w = [t.lower() for t in lower[start:end]]
-    surface = surface if surface is not None else " ".join(lower[start:end])
+def span_features(words: list[str], start: int, end: int, source: str, rule_type: str,
+                  cue: str, title_end: int, surface: str | None = None,
+                  lower: list[str] | None = None) -> list[str]:
+    """The features of one candidate span ``[start, end)`` of ``words`` (``lower``: them lower-cased)."""
+    if lower is None:
+        lower = [t.lower() for t in words]
+    w = lower[start:end]
+    surface = surface if surface is not None else " ".join(words[start:end])
     n = len(lower)
     f = ["bias", f"src={source}", f"rule={rule_type}", f"src_rule={source}|{rule_type}",
          f"first={w[0]}", f"last={w[-1]}", f"suf3={w[-1][-3:]}", f"len={min(end - start, 5)}",
          f"shape={shape(surface)}", f"cue={cue}", f"rule_cue={rule_type}|{cue}"]
     f += [f"w={t}" for t in w]
-    p1 = lower[start - 1].lower() if start > 0 else "<s>"
-    p2 = lower[start - 2].lower() if start > 1 else "<s>"
-    n1 = lower[end].lower() if end < n else "</s>"
-    n2 = lower[end + 1].lower() if end + 1 < n else "</s>"
+    p1 = lower[start - 1] if start > 0 else "<s>"
+    p2 = lower[start - 2] if start > 1 else "<s>"
+    n1 = lower[end] if end < n else "</s>"
+    n2 = lower[end + 1] if end + 1 < n else "</s>"
     f += [f"p1={p1}", f"p2={p2}", f"n1={n1}", f"n2={n2}", f"p1n1={p1}|{n1}", f"p2p1={p2}|{p1}",
           f"n1n2={n1}|{n2}", f"last_n1={w[-1]}|{n1}"]
-    f += [f"bw={t.lower()}" for t in lower[max(0, start - 4):start]]
-    f += [f"fw={t.lower()}" for t in lower[end:end + 4]]
+    f += [f"bw={t}" for t in lower[max(0, start - 4):start]]
+    f += [f"fw={t}" for t in lower[end:end + 4]]
     if end <= title_end:
         f.append("in_title")
         if end < n and lower[end] == ":":  # "ZetaTune: efficient fine-tuning of …" says what it is
-            f += [f"sub={t.lower()}" for t in lower[end + 1:min(end + 9, title_end)]]
+            f += [f"sub={t}" for t in lower[end + 1:min(end + 9, title_end)]]
     head = described_as(lower, end)
     if head:
         f.append(f"app={head}")
-    cue_type = type_from_context(lower, start, end)  # the rules' reading of the context, as evidence
+    cue_type = type_from_context(words, start, end)  # the rules' reading of the context, as evidence
     f += [f"ctx={cue_type}", f"head_type={head_type(surface)}", f"ctx_rule={cue_type}|{rule_type}"]
     c = clusters()
     f += [f"c_w={c[t]}" for t in w if t in c]
@@ -93,11 +99,15 @@ def span_features(lower: list[str], start: int, end: int, source: str, rule_type
         f.append("lowercase")
     elif surface.isupper():
         f.append("uppercase")
-    if any(ch.isdigit() for ch in surface):
+    if _DIGIT.search(surface):
         f.append("digit")
-    if any(ch.isupper() for ch in surface[1:]):
+    if _UPPER.search(surface, 1):
         f.append("inner_cap")
     return f
+
+
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[A-Z]")
 
 
 _DESCRIBING = {",", "(", "is", "are", "was", "as"}
@@ -159,20 +169,22 @@ class LinearModel:
 
     def __init__(self, labels: list[str], weights: dict[str, list[float]], bias: list[float]):
         self.labels, self.weights, self.bias = list(labels), weights, list(bias)
-        self.index = {f: i for i, f in enumerate(weights)}
-        self.matrix = np.array([bias] + list(weights.values()), dtype=np.float64).reshape(-1, len(labels))
+        self.index = {f: i + 1 for i, f in enumerate(weights)}  # row 0: the bias; the last row: zeros
+        rows = [bias] + list(weights.values()) + [[0.0] * len(labels)]
+        self.matrix = np.array(rows, dtype=np.float64).reshape(-1, len(labels))
+        self.unknown = len(rows) - 1
 
     def batch_probabilities(self, batch: list[list[str]]) -> np.ndarray:
-        """One row of label probabilities per feature list (the bias row is row 0)."""
+        """One row of label probabilities per feature list; an unknown feature adds the zero row."""
         if not batch:
             return np.zeros((0, len(self.labels)))
-        get = self.index.get
+        get, unknown = self.index.get, repeat(self.unknown)
         rows, starts = [], []
         for features in batch:
             starts.append(len(rows))
-            rows.append(-1)  # the bias
-            rows += [i for i in map(get, features) if i is not None]
-        scores = np.add.reduceat(self.matrix[np.array(rows, dtype=np.int64) + 1], starts, axis=0)
+            rows.append(0)  # the bias
+            rows += map(get, features, unknown)
+        scores = np.add.reduceat(self.matrix[rows], starts, axis=0)
         scores -= scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
         return e / e.sum(axis=1, keepdims=True)
@@ -216,38 +228,63 @@ def load_models(path: str | Path | None = None) -> Models | None:
 
 
 def title_end_token(doc: Doc) -> int:
-    """The index of the first token after the title."""
-    text = doc_text(doc)
-    cut = text.find(SEPARATOR)
-    if cut < 0:
-        return len(doc)
-    for tok in doc:
-        if tok.idx >= cut:
-            return tok.i
-    return len(doc)
+    """The index of the first token after the title (cached in ``doc.user_data``)."""
+    cached = doc.user_data.get("kg_title_end")
+    if cached is None:
+        cut = doc_text(doc).find(SEPARATOR)
+        cached = len(doc) if cut < 0 else int(np.searchsorted(doc.to_array("IDX"), cut))
+        doc.user_data["kg_title_end"] = cached
+    return cached
+
+
+@dataclass(frozen=True)
+class Cand:
+    """A candidate span as plain values (a spaCy ``Span`` is made only for those kept).
+
+    ``label_`` is the rules' type ("None" for a suggestion), ``id_`` its source,
+    ``role`` the rules' role cue.
+    """
+
+    start: int
+    end: int
+    text: str
+    label_: str
+    id_: str
+    kb_id_: str = ""
+    role: str = "none"
 
 
 def doc_span_features(doc: Doc, heads: frozenset[str] = frozenset(), stop: frozenset[str] = frozenset(),
-                      drop: frozenset[str] = frozenset()) -> list[tuple[Span, list[str]]]:
+                      drop: frozenset[str] = frozenset()) -> list[tuple[Cand, list[str]]]:
     """Every candidate with its features (training and use share this).
 
     The rules' spans (``doc.spans["kg"]``) first, then the suggestions of
     :mod:`kg.extract.suggest` that no rule span covers exactly.
     """
     words, _ = token_view(doc)
+    lower = lower_words(doc)
     title_end = title_end_token(doc)
-    out = [(s, span_features(words, s.start, s.end, s.id_ or "", s.label_, s._.kg_role, title_end, s.text))
-           for s in doc.spans["kg"]]
-    have = {(s.start, s.end) for s in doc.spans["kg"]}
+    text, idx = doc_text(doc), doc_offsets(doc)
+    cands = [Cand(s.start, s.end, text[idx[s.start]:idx[s.end - 1] + len(words[s.end - 1])], s.label_,
+                  s.id_ or "", s.kb_id_, s._.kg_role) for s in doc.spans["kg"]]
+    have = {(c.start, c.end) for c in cands}
     generic = _generic()
     for start, end, source in suggestions(doc, words, heads, stop):
         if (start, end) not in have and source not in drop:
             have.add((start, end))
-            s = Span(doc, start, end, label="None", span_id=source)
-            if generic(s.text):  # "Transformer", "GNN-MLP": a family is never an entity (the guideline)
-                continue
-            out.append((s, span_features(words, start, end, source, "None", "none", title_end, s.text)))
-    return out
+            surface = text[idx[start]:idx[end - 1] + len(words[end - 1])]
+            if not generic(surface):  # "Transformer", "GNN-MLP": a family is never an entity (the guideline)
+                cands.append(Cand(start, end, surface, "None", source))
+    return [(c, span_features(words, c.start, c.end, c.id_, c.label_, c.role, title_end, c.text, lower))
+            for c in cands]
+
+
+def doc_offsets(doc: Doc) -> list[int]:
+    """Each token's character offset, once per doc."""
+    cached = doc.user_data.get("kg_idx")
+    if cached is None:
+        cached = doc.user_data["kg_idx"] = doc.to_array("IDX").tolist()
+    return cached
 
 
 @lru_cache(maxsize=1)
@@ -260,6 +297,14 @@ def _generic():
     return lambda text: lex.is_generic(text) or generic_compound(text, lex)
 
 
+def lower_words(doc: Doc) -> list[str]:
+    """The doc's words lower-cased, once per doc."""
+    cached = doc.user_data.get("kg_lower")
+    if cached is None:
+        cached = doc.user_data["kg_lower"] = [w.lower() for w in token_view(doc)[0]]
+    return cached
+
+
 def entity_key(s: Span) -> str:
     return match_key(s.kb_id_ or s.text)
 
@@ -268,7 +313,7 @@ def doc_role_features(doc: Doc, spans: list[Span]) -> dict[tuple[str, str], list
     """Per (type, name key) of the kept ``spans``: the entity's role features."""
     words, starts = token_view(doc)
     title_end = title_end_token(doc)
-    lower = [w.lower() for w in words]
+    lower = lower_words(doc)
     groups: dict[tuple[str, str], list[Span]] = {}
     for s in spans:
         groups.setdefault((s.label_, entity_key(s)), []).append(s)
@@ -357,7 +402,7 @@ def decide(doc: Doc, models: Models, drop: frozenset[str] = frozenset()) -> list
     head = title_head(text[:title_len])
     for s, label in select(scored, models.types.labels, models.threshold):
         t = Span(doc, s.start, s.end, label=models.types.labels[label], kb_id=s.kb_id_, span_id=s.id_)
-        t._.kg_role = s._.kg_role if s.label_ != "None" else mention_role(doc, t, spans, title_len, head)
+        t._.kg_role = s.role if s.label_ != "None" else mention_role(doc, t, spans, title_len, head)
         kept.append(t)
     groups = doc_role_features(doc, kept)
     labels = models.roles.labels

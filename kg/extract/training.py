@@ -99,7 +99,7 @@ def examples(nlp, records: list[dict], heads: frozenset[str] = frozenset(), drop
             type_ex.append((feats, gold[0] if gold and gold[0] in TYPES else "None"))
             if gold and gold[0] in TYPES:
                 t = Span(doc, s.start, s.end, label=gold[0], kb_id=s.kb_id_, span_id=s.id_)
-                t._.kg_role = s._.kg_role
+                t._.kg_role = s.role
                 kept.append(t)
         for (type_, key), feats in doc_role_features(doc, kept).items():
             roles = [gold_of(index, s)[1] for s in kept if s.label_ == type_ and entity_key(s) == key]

@@ -9,6 +9,10 @@ import os
 from pathlib import Path
 
 DEFAULT_GRAPH = "output"
+QUERY_TIMEOUT = 30.0
+"""Seconds a ``kg query`` may run by default."""
+QUERY_MAX_RESULTS = 100_000
+"""Rows (or triples) a ``kg query`` answer may have by default."""
 
 
 def build(inputs=("seeds",), output="output", *, progress: bool = False, html: bool = True,
@@ -21,11 +25,16 @@ def build(inputs=("seeds",), output="output", *, progress: bool = False, html: b
                   scheduler=scheduler, cache=cache)
 
 
-def query(sparql: str, graph: str | os.PathLike = DEFAULT_GRAPH):
-    """Run SPARQL (text, ``.rq`` file or shipped query name) on a built graph; see :mod:`kg.sparql`."""
+def query(sparql: str, graph: str | os.PathLike = DEFAULT_GRAPH, *,
+          timeout: float | None = QUERY_TIMEOUT, max_results: int | None = QUERY_MAX_RESULTS):
+    """Run SPARQL (text, ``.rq`` file or shipped query name) on a built graph; see :mod:`kg.sparql`.
+
+    Bounded by ``timeout`` seconds and ``max_results`` rows (``0`` or ``None``: no limit); going
+    past either raises :class:`~kg.errors.QueryTimeoutError` or :class:`~kg.errors.ResultLimitError`.
+    """
     from .sparql import query as _query
 
-    return _query(sparql, graph)
+    return _query(sparql, graph, timeout=timeout, max_results=max_results)
 
 
 def load_graph(graph: str | os.PathLike = DEFAULT_GRAPH):

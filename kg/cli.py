@@ -91,9 +91,15 @@ def _formats() -> list[str]:
 @GRAPH_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
+@click.option("--timeout", metavar="SECONDS", default=api.QUERY_TIMEOUT, show_default=True,
+              type=click.FloatRange(0),
+              help="Seconds the query may run; a longer one is stopped (Error, exit code 1). 0: no limit.")
+@click.option("--max-results", metavar="N", default=api.QUERY_MAX_RESULTS, show_default=True,
+              type=click.IntRange(0),
+              help="Rows (or triples) the answer may have; more is an Error (exit code 1). 0: no limit.")
 @click.option("--list", "list_", is_flag=True, help="List the shipped competency queries.")
 @handle_errors
-def query(query, graph, fmt, list_):
+def query(query, graph, fmt, timeout, max_results, list_):
     """Run QUERY (SPARQL text, a .rq file, or a shipped query name) on a built graph."""
     from .sparql import format_result, named_queries
 
@@ -103,7 +109,9 @@ def query(query, graph, fmt, list_):
         return
     if not query:
         raise click.UsageError("give a QUERY or --list")
-    click.echo(format_result(api.query(query, graph), fmt))
+    result = api.query(query, graph, timeout=timeout, max_results=max_results)
+    # color=True: click must not strip ANSI-like codes from the data (a terminal gets it escaped)
+    click.echo(format_result(result, fmt, terminal=sys.stdout.isatty()), color=True)
 
 
 @main.command()

@@ -6,6 +6,8 @@ and exit code 1.
 
 >>> issubclass(NoPapersError, InputError) and issubclass(InputError, KGError)
 True
+>>> issubclass(QueryTimeoutError, QueryLimitError) and issubclass(ResultLimitError, QueryError)
+True
 """
 from __future__ import annotations
 
@@ -28,6 +30,18 @@ class GraphNotFoundError(KGError):
 
 class QueryError(KGError):
     """A SPARQL query is malformed or cannot run."""
+
+
+class QueryLimitError(QueryError):
+    """A query went past one of its bounds (time limit or row cap)."""
+
+
+class QueryTimeoutError(QueryLimitError):
+    """A query was still running at its time limit and was stopped."""
+
+
+class ResultLimitError(QueryLimitError):
+    """A query's answer has more rows (or triples) than its cap."""
 
 
 class FormatError(KGError):

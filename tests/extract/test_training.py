@@ -56,3 +56,13 @@ def test_train_writes_a_model_the_component_loads(tmp_path, monkeypatch):
     assert "None" in models.types.labels
     nlp = build_nlp(model=str(out))
     assert "kg_classify" in nlp.pipe_names
+
+
+def test_cross_validation_scores_every_paper_once(tmp_path, monkeypatch):
+    for name in ("t.jsonl", "d.jsonl"):
+        (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in RECORDS), encoding="utf-8")
+    monkeypatch.setattr(training, "ANNOTATIONS", tmp_path)
+    rules, model = training.cross_validate(2, {**training.CONFIG, "train": ["t.jsonl"], "dev": "d.jsonl",
+                                               "max_iter": 200})
+    assert rules.papers == model.papers == 4  # 2 train + 2 dev records, each held out once
+    assert rules.scores["micro"].gold == model.scores["micro"].gold > 0

@@ -15,10 +15,11 @@ QUERY_MAX_RESULTS = 100_000
 """Rows (or triples) a ``kg query`` answer may have by default."""
 
 
-def build(inputs=("seeds",), output="output", *, progress: bool = False, html: bool = True,
+def build(inputs=None, output="output", *, progress: bool = False, html: bool = True,
           site: bool = True, jobs: int = 1, engine: str = "local", scheduler: str | None = None,
           cache: bool = True):
-    """Build the graph of ``inputs`` (files or directories) into ``output``; see :mod:`kg.builder`."""
+    """Build the graph of ``inputs`` (files or directories; default: ``seeds/`` here, else the shipped
+    listings) into ``output``; see :mod:`kg.builder`."""
     from .builder import build as _build
 
     return _build(inputs, output, progress=progress, html=html, site=site, jobs=jobs, engine=engine,

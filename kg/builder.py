@@ -47,6 +47,22 @@ from .records import ENTITY_TYPES
 from .tally import Tally
 
 DEFAULT_INPUTS = ("seeds",)
+
+
+def default_inputs() -> list[str]:
+    """``seeds/`` in the working folder when there is one, else the listings shipped with kg.
+
+    So that ``pip install kg`` then ``kg build`` anywhere builds the seeds: the
+    package maps the top-level ``seeds/`` folder as ``kg.seeds`` (``setup.cfg``),
+    and a checkout's own ``seeds/`` serves an editable install.
+    """
+    if Path("seeds").exists():
+        return list(DEFAULT_INPUTS)
+    here = Path(__file__).resolve().parent
+    for shipped in (here / "seeds", here.parent / "seeds"):  # installed as kg.seeds; a checkout
+        if shipped.is_dir():
+            return [str(shipped)]
+    return list(DEFAULT_INPUTS)
 DEFAULT_OUTPUT = "output"
 CACHE_FILE = ".kg-cache.sqlite"
 INPUT_CACHE = ".kg-cache-inputs"
@@ -143,10 +159,10 @@ def publish(stage: Path, out: Path) -> list[Path]:
     return written
 
 
-def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os.PathLike = DEFAULT_OUTPUT,
+def build(inputs: Iterable[str | os.PathLike] | None = None, output: str | os.PathLike = DEFAULT_OUTPUT,
           *, progress: bool = False, html: bool = True, site: bool = True, jobs: int = 1,
           engine: str = "local", scheduler: str | None = None, cache: bool = True) -> BuildSummary:
-    """Build the graph of ``inputs`` into the directory ``output``.
+    """Build the graph of ``inputs`` (default: :func:`default_inputs`) into the directory ``output``.
 
     ``jobs`` worker processes (or Dask tasks with ``engine="dask"``, on the
     cluster at ``scheduler`` or a local one) run the extraction; with
@@ -156,7 +172,7 @@ def build(inputs: Iterable[str | os.PathLike] = DEFAULT_INPUTS, output: str | os
     paper; skipped files and lines are reported as :class:`~kg.errors.InputWarning`.
     """
     clock = _Stopwatch()
-    inputs = list(inputs) or list(DEFAULT_INPUTS)
+    inputs = list(inputs or ()) or default_inputs()
     out = Path(output)
     workers = None
     if engine == "local" and jobs > 1:  # they build their pipeline while the inputs are read

@@ -67,10 +67,10 @@ def main() -> None:
 @click.option("--timings", is_flag=True, help="Also print the seconds each stage took (on stderr).")
 @handle_errors
 def build(inputs, output, progress, site, jobs, engine, scheduler, cache, timings):
-    """Build the graph of INPUTS (files or directories; default: seeds/) into OUTPUT."""
+    """Build the graph of INPUTS (files or directories; default: ./seeds/, else the listings shipped with kg) into OUTPUT."""
     if progress is None:
         progress = sys.stderr.isatty()
-    summary = api.build(inputs or ("seeds",), output, progress=progress, site=site, jobs=jobs,
+    summary = api.build(inputs or None, output, progress=progress, site=site, jobs=jobs,
                         engine=engine, scheduler=scheduler, cache=cache)
     if _quick_exit:
         _LEFT_FOR_EXIT.append(summary)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +159,15 @@ def test_successful_rebuild_replaces_outputs(previous, corpus_dir):
     assert summary.papers == 5
     assert (out / "graph.nt").read_bytes() != before["graph.nt"]
     assert _leftovers(out) == []
+
+
+def test_build_without_inputs_outside_a_checkout_builds_the_shipped_seeds(tmp_path, monkeypatch):
+    """``pip install kg`` then ``kg build`` in an empty folder: the seed listings ship with kg."""
+    from kg import api
+    from kg.builder import default_inputs
+
+    monkeypatch.chdir(tmp_path)
+    (shipped,) = default_inputs()
+    assert Path(shipped).is_dir() and Path(shipped).name == "seeds"
+    summary = api.build(output=tmp_path / "out", html=False, site=False, cache=False)
+    assert summary.papers == 376

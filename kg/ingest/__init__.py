@@ -8,9 +8,11 @@ input with no paper at all raises :class:`~kg.errors.NoPapersError`.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import warnings
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -19,12 +21,13 @@ from ..records import Paper, Source
 from .cache import InputCache, Row
 from .listing import parse_listing
 from .record import RawRecord
-from .tabular import parse_csv, parse_jsonl
+from .tabular import parse_csv, parse_json, parse_jsonl
 
 __all__ = ["read_papers", "read_records", "paper_id", "input_files", "RawRecord"]
 
-READERS = {".jsonl": parse_jsonl, ".ndjson": parse_jsonl, ".csv": parse_csv}
-"""Readers by file suffix; any other file is read as a daily-papers listing."""
+READERS = {".jsonl": parse_jsonl, ".ndjson": parse_jsonl, ".csv": parse_csv, ".json": parse_json}
+"""Readers by file suffix (a ``.gz`` file by the suffix before it); any other file is read as a
+daily-papers listing."""
 
 
 def normalise_title(title: str) -> str:
@@ -68,6 +71,12 @@ def _decoded_lines(path: Path) -> list[str | None] | None:
         warnings.warn(InputWarning(f"{path}: cannot read ({exc.strerror or exc}), file skipped"),
                       stacklevel=3)
         return None
+    if path.suffix.lower() == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            warnings.warn(InputWarning(f"{path}:1: not a readable gzip file ({exc}), file skipped"), stacklevel=3)
+            return None
     if b"\x00" in data[:8192]:
         warnings.warn(InputWarning(f"{path}:1: binary file (NUL bytes), file skipped"), stacklevel=3)
         return None
@@ -90,7 +99,8 @@ def read_records(path: Path) -> Iterator[RawRecord]:
     lines = _decoded_lines(path)
     if lines is None:
         return
-    reader = READERS.get(path.suffix.lower(), parse_listing)
+    suffix = (Path(path.stem) if path.suffix.lower() == ".gz" else path).suffix.lower()
+    reader = READERS.get(suffix, parse_listing)
     count = 0
     for record in reader(lines, str(path)):
         count += 1

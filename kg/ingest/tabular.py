@@ -1,6 +1,7 @@
-"""Readers for JSON Lines and CSV files of papers.
+"""Readers for JSON Lines, JSON and CSV files of papers.
 
 JSON Lines: one object a line, ``{"id"?, "title", "abstract", "url"?}``.
+JSON: an array of such objects, or an object holding one (see :func:`parse_json`).
 CSV: a header with ``title`` and ``abstract`` columns (any case), optional
 ``id`` and ``url``.  A malformed line or row is skipped with an
 :class:`~kg.errors.InputWarning` naming file and line; a CSV without the
@@ -82,6 +83,54 @@ def parse_jsonl(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
         record = _record(_unpaired(obj, file, number), file, number)
         if record is not None:
             yield record
+
+
+def parse_json(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
+    """Records from a JSON array of papers, or an object holding one.
+
+    A Papers with Code dump (``[{"title", "abstract", …}]``) and the Hugging
+    Face daily-papers API (``[{"paper": {"title", "summary", …}}]``) both read.
+    A record's number in warnings is its position in the array.
+
+    >>> [r.title for r in parse_json(['[{"paper": {"title": "A", "summary": "B"}}]'], "f.json")]
+    ['A']
+    """
+    text = "\n".join(line for line in lines if line is not None)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _warn(file, exc.lineno, f"malformed JSON ({exc.msg} at column {exc.colno}), file skipped")
+        return
+    except RecursionError:
+        _warn(file, 1, "JSON nested too deeply, file skipped")
+        return
+    items = _paper_list(data)
+    if items is None:
+        _warn(file, 1, "no list of papers in this JSON, file skipped")
+        return
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            _warn(file, number, "expected a JSON object, record skipped")
+            continue
+        obj = {**item, **item["paper"]} if isinstance(item.get("paper"), dict) else item
+        if not obj.get("abstract") and isinstance(obj.get("summary"), str):
+            obj = {**obj, "abstract": obj["summary"]}
+        record = _record(_unpaired(obj, file, number), file, number)
+        if record is not None:
+            yield record
+
+
+def _paper_list(data: object) -> list | None:
+    """The list of papers a JSON document holds: itself, or the one list of objects in it."""
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, dict):
+        return None
+    for key in ("papers", "results", "data", "items", "records"):
+        if isinstance(data.get(key), list):
+            return data[key]
+    lists = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v[:10])]
+    return lists[0] if len(lists) == 1 else None
 
 
 def parse_csv(lines: list[str | None], file: str) -> Iterator[RawRecord]:

@@ -66,13 +66,18 @@ def extract_paper(nlp: Language, paper: Paper) -> Extraction:
     return to_extraction(nlp(paper_text(paper)), paper)
 
 
+MAX_CHARS = 200_000
+"""Papers whose title and abstract together are longer are not analysed (abstracts average
+about 1,300 characters; spaCy refuses texts over ``nlp.max_length``)."""
+
+
 def extract(nlp: Language, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[Extraction]:
     """Extract papers in batches with ``nlp.pipe``; yields one record per paper, in order.
 
     A paper whose analysis fails (in any component, through spaCy's error
-    handler, or in record conversion) is kept without entities, with an
-    :class:`~kg.errors.InputWarning` naming where it was read and its title:
-    one bad abstract never costs the build.
+    handler, or in record conversion), or whose text is over :data:`MAX_CHARS`,
+    is kept without entities, with an :class:`~kg.errors.InputWarning` naming
+    where it was read and its title: one bad abstract never costs the build.
     """
     papers = list(papers) if not isinstance(papers, list) else papers
     errors: dict[int, Exception] = {}
@@ -82,7 +87,12 @@ def extract(nlp: Language, papers: Iterable[Paper], batch_size: int = 64) -> Ite
             errors[doc._context] = exc
 
     nlp.set_error_handler(handler)
-    done = nlp.pipe(((paper_text(p), i) for i, p in enumerate(papers)), batch_size=batch_size, as_tuples=True)
+    for i, p in enumerate(papers):
+        if len(p.title) + len(p.abstract) > MAX_CHARS:
+            errors[i] = ValueError(f"text of {len(p.title) + len(p.abstract):,} characters, over the limit "
+                                   f"of {MAX_CHARS:,}")
+    done = nlp.pipe(((paper_text(p), i) for i, p in enumerate(papers) if i not in errors),
+                    batch_size=batch_size, as_tuples=True)
     expected = 0
     for doc, i in done:
         for j in range(expected, i):  # skipped by spaCy's error handler

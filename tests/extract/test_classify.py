@@ -104,3 +104,14 @@ def test_a_failing_paper_becomes_a_warning_and_the_rest_is_extracted():
         out = list(extract(nlp, papers))
     assert [e.paper for e in out] == ["0", "1", "2"]
     assert [len(e.mentions) for e in out] == [1, 0, 1]
+
+
+def test_an_overlong_abstract_is_a_warning_not_a_crash():
+    from kg.errors import InputWarning
+    from kg.extract.pipeline import MAX_CHARS, extract
+
+    papers = [Paper(id="a", title="Huge", abstract="word " * (MAX_CHARS // 4)),
+              Paper(id="b", title="Fine", abstract="We evaluate on ImageNet.")]
+    with pytest.warns(InputWarning, match="extraction failed for 'Huge'.*over the limit"):
+        out = list(extract(build_nlp(), papers))
+    assert [(e.paper, len(e.mentions)) for e in out] == [("a", 0), ("b", 1)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 import warnings
 
@@ -31,6 +32,11 @@ def handle_errors(func):
                 return func(*args, **kwargs)
             except KGError as exc:
                 raise click.ClickException(str(exc)) from None
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through run()'s handler
+                terminated = isinstance(exc, Terminated)
+                click.echo(f"Interrupted ({'SIGTERM' if terminated else 'Ctrl-C'}): the previous output "
+                           "is left as it was", err=True)
+                sys.exit(143 if terminated else 130)
             finally:
                 for w in caught:
                     if issubclass(w.category, InputWarning):
@@ -209,6 +215,14 @@ _LEFT_FOR_EXIT: list = []
 """What a command made that :func:`run`'s quick exit should free, not the command's return."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that every ``finally`` (temporary folders) runs."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def run() -> None:
     """The ``kg`` console script (and ``python -m kg``): :func:`main`, then a quick exit.
 
@@ -222,6 +236,7 @@ def run() -> None:
     """
     global _quick_exit
     _quick_exit = True
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         main(prog_name="kg")
         code = 0

@@ -50,6 +50,10 @@ def frozen_gc() -> Iterator[None]:
 
 
 def _child(fn: Callable[..., object], args: tuple, conn) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cancels this child
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and is not to raise the parent's handler here
     conn.send_bytes(marshal.dumps(fn(*args)))
     conn.close()
 

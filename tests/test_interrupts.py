@@ -1,0 +1,48 @@
+"""Ctrl-C and SIGTERM during ``kg build``: one line, exit 130 or 143, no worker traceback, no temp folder."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+def _inputs(path, n=3000):
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            out.write(json.dumps({"title": f"Model{i}Net: Fast Networks {i}",
+                                  "abstract": f"We propose Model{i}Net, a network trained on ImageNet with "
+                                              f"LoRA. Model{i}Net reaches {50 + i % 40}.1% accuracy on COCO."}) + "\n")
+
+
+@pytest.mark.parametrize("sig, code, name", [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "SIGTERM")])
+def test_an_interrupted_build_ends_cleanly(tmp_path, sig, code, name):
+    from kg import api
+
+    src, out, first = tmp_path / "papers.jsonl", tmp_path / "out", tmp_path / "first.jsonl"
+    _inputs(first, 5)
+    api.build([first], out, html=False, site=False)
+    before = (out / "graph.nt").read_bytes()
+    _inputs(src)
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(src), "-o", str(out), "--jobs", "2",
+                             "--no-site", "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.time() + 60
+    while not any(p.name.startswith(".kg-build-") for p in out.iterdir()) and proc.poll() is None \
+            and time.time() < deadline:
+        time.sleep(0.05)  # the build is under way: its staging folder exists
+    assert proc.poll() is None, "the build ended before it could be interrupted"
+    time.sleep(0.5)
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)  # as a terminal does: the whole process group
+    else:
+        proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and err.strip() == f"Interrupted ({name}): the previous output is left as it was"
+    assert not [p for p in out.iterdir() if p.name.startswith(".kg-build-")]
+    assert (out / "graph.nt").read_bytes() == before  # the previous build, untouched

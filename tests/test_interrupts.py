@@ -46,3 +46,23 @@ def test_an_interrupted_build_ends_cleanly(tmp_path, sig, code, name):
     assert "Traceback" not in err and err.strip() == f"Interrupted ({name}): the previous output is left as it was"
     assert not [p for p in out.iterdir() if p.name.startswith(".kg-build-")]
     assert (out / "graph.nt").read_bytes() == before  # the previous build, untouched
+
+
+def test_papers_extracted_before_ctrl_c_are_kept_in_the_cache(tmp_path):
+    from kg import api
+
+    src, out = tmp_path / "papers.jsonl", tmp_path / "out"
+    _inputs(src, 6000)
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(src), "-o", str(out), "--jobs", "2",
+                             "--no-site", "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.time() + 60
+    while not (out / ".kg-cache.sqlite").exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(3)  # the workers have returned their first chunks by now
+    assert proc.poll() is None, "the build ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    again = api.build([src], out, html=False, site=False)
+    assert again.extracted < again.papers, "nothing extracted before the interrupt was kept"

@@ -190,6 +190,11 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
                     fresh[next(done)] = ex
                 if progress:
                     progress(len(batch))
+    except BaseException:  # Ctrl-C, SIGTERM, a failure: what was extracted is kept for the next build
+        if cache is not None and fresh:
+            cache.put_many(fresh)
+            fresh = {}
+        raise
     finally:
         runs.close()  # stops the workers if anything failed
     if cache is not None and fresh:

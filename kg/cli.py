@@ -15,7 +15,7 @@ import warnings
 import click
 
 from . import __version__, api
-from .errors import InputWarning, KGError
+from .errors import InputWarning, KGError, summarise_warnings
 
 GRAPH_OPTION = click.option("--graph", "graph", default="output", show_default=True,
                             help="A built graph: its directory (or graph.nt/graph.ttl for query).")
@@ -38,10 +38,11 @@ def handle_errors(func):
                            "is left as it was", err=True)
                 sys.exit(143 if terminated else 130)
             finally:
+                for line in summarise_warnings([str(w.message) for w in caught
+                                                if issubclass(w.category, InputWarning)]):
+                    click.echo(f"Warning: {line}", err=True)
                 for w in caught:
-                    if issubclass(w.category, InputWarning):
-                        click.echo(f"Warning: {w.message}", err=True)
-                    else:
+                    if not issubclass(w.category, InputWarning):
                         warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
     return wrapper

@@ -66,3 +66,30 @@ class ServerError(KGError):
 
 class InputWarning(UserWarning):
     """A file, line or record was skipped; the message names file and line."""
+
+
+WARNINGS_PER_FILE = 5
+"""Input warnings shown per file; the rest are counted in one line."""
+
+
+def summarise_warnings(messages: list[str], per_file: int = WARNINGS_PER_FILE) -> list[str]:
+    """The first ``per_file`` warnings of each file (``FILE:LINE: …``), then how many more there were.
+
+    >>> summarise_warnings(["a.jsonl:1: bad", "a.jsonl:2: bad", "a.jsonl:3: bad", "b.csv:1: x"], per_file=2)
+    ['a.jsonl:1: bad', 'a.jsonl:2: bad', 'b.csv:1: x', 'a.jsonl: 1 more warning like these, not shown']
+    """
+    import re
+
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    out = []
+    for message in messages:
+        m = re.match(r"(.+?):(\d+): ", message)
+        key = m.group(1) if m else message.split(": ", 1)[0]
+        if shown.get(key, 0) < per_file:
+            shown[key] = shown.get(key, 0) + 1
+            out.append(message)
+        else:
+            hidden[key] = hidden.get(key, 0) + 1
+    out += [f"{key}: {n} more warning{'s' if n > 1 else ''} like these, not shown" for key, n in hidden.items()]
+    return out

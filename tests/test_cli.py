@@ -328,3 +328,17 @@ def test_python_dash_m_kg_cli_runs_a_build(tmp_path):
                            "--no-site"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "1 papers" in done.stdout or "1 paper" in done.stdout
+
+
+def test_repeated_warnings_are_summarised_per_file(tmp_path):
+    """200,000 bad lines printed 24.7 MB of warnings; now the first few per file, then a count."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    src = tmp_path / "bad.jsonl"
+    src.write_text("".join("not json\n" for _ in range(50)) + '{"title": "FooNet", "abstract": "We propose FooNet."}\n')
+    result = CliRunner().invoke(main, ["build", str(src), "-o", str(tmp_path / "out"), "--no-site"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(lines) == 6 and lines[-1] == f"Warning: {src}: 45 more warnings like these, not shown"

@@ -21,11 +21,12 @@ from ..records import Paper, Source
 from .cache import InputCache, Row
 from .listing import parse_listing
 from .record import RawRecord
-from .tabular import parse_csv, parse_json, parse_jsonl
+from .tabular import parse_csv, parse_json, parse_jsonl, parse_tsv
 
 __all__ = ["read_papers", "read_records", "paper_id", "input_files", "RawRecord"]
 
-READERS = {".jsonl": parse_jsonl, ".ndjson": parse_jsonl, ".csv": parse_csv, ".json": parse_json}
+READERS = {".jsonl": parse_jsonl, ".ndjson": parse_jsonl, ".csv": parse_csv, ".tsv": parse_tsv,
+           ".json": parse_json}
 """Readers by file suffix (a ``.gz`` file by the suffix before it); any other file is read as a
 daily-papers listing."""
 
@@ -54,13 +55,31 @@ def input_files(inputs: Iterable[str | os.PathLike], empty: list[Path] | None = 
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+            found = [p for p in entries if _regular(p)]
+            for p in entries:
+                if p not in found:
+                    what = ("a folder, skipped (folders are read one level deep)" if p.is_dir() else
+                            "not a regular file (a FIFO, device or broken link), skipped")
+                    warnings.warn(InputWarning(f"{p}: {what}"), stacklevel=2)
             if not found and empty is not None:
                 empty.append(path)
             files.extend(found)
+        elif path.exists() and not _regular(path):  # a FIFO or device would block or never end
+            warnings.warn(InputWarning(f"{path}: not a regular file (a FIFO or device), skipped"), stacklevel=2)
         else:
             files.append(path)
     return files
+
+
+def _regular(path: Path) -> bool:
+    """Is ``path`` a regular file (a symlink to one counts), safe to read whole?"""
+    import stat
+
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:  # a broken link or a loop
+        return False
 
 
 def _decoded_lines(path: Path) -> list[str | None] | None:

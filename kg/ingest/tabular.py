@@ -133,7 +133,16 @@ def _paper_list(data: object) -> list | None:
     return lists[0] if len(lists) == 1 else None
 
 
-def parse_csv(lines: list[str | None], file: str) -> Iterator[RawRecord]:
+def parse_tsv(lines: list[str | None], file: str) -> Iterator[RawRecord]:
+    r"""Records from a tab-separated file with ``title`` and ``abstract`` columns.
+
+    >>> [r.title for r in parse_tsv(["title\tabstract", "A\tB"], "f.tsv")]
+    ['A']
+    """
+    return parse_csv(lines, file, delimiter="\t")
+
+
+def parse_csv(lines: list[str | None], file: str, delimiter: str = ",") -> Iterator[RawRecord]:
     """Records from a CSV with ``title`` and ``abstract`` columns.
 
     >>> [r.line for r in parse_csv(["title,abstract", "A,B", "C,D"], "f.csv")]
@@ -141,7 +150,7 @@ def parse_csv(lines: list[str | None], file: str) -> Iterator[RawRecord]:
     """
     bad = {n for n, line in enumerate(lines, start=1) if line is None}  # reported by the decoder
     text = [line if line is not None else "" for line in lines]
-    reader = csv.reader(text)
+    reader = csv.reader(text, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:

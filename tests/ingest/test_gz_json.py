@@ -38,3 +38,21 @@ def test_bad_gzip_deep_json_and_bad_items_are_warnings(tmp_path):
     assert "deep.json:1: JSON nested too deeply" in messages
     assert "mixed.json:1: expected a JSON object" in messages and "mixed.json:2: record has no abstract" in messages
     assert [p.title for p in papers] == ["FooNet"]
+
+
+def test_tsv_and_odd_folder_entries(tmp_path):
+    import os
+
+    (tmp_path / "a.tsv").write_text("title\tabstract\nFooNet\tWe propose FooNet.\n")
+    (tmp_path / "sub").mkdir()
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    with pytest.warns(InputWarning) as caught:
+        papers = read_papers([tmp_path])
+    assert [p.title for p in papers] == ["FooNet"]
+    messages = " | ".join(str(w.message) for w in caught)
+    assert "sub: a folder, skipped" in messages and "pipe: not a regular file" in messages
+    assert "loop: not a regular file" in messages
+    with pytest.warns(InputWarning, match="not a regular file"):
+        with pytest.raises(Exception):  # nothing else to read: no papers
+            read_papers([tmp_path / "pipe"])

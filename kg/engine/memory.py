@@ -49,11 +49,20 @@ def frozen_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _child(fn: Callable[..., object], args: tuple, conn) -> None:
+def quiet_child() -> None:
+    """In a worker or forked child: leave Ctrl-C to the parent, which stops it, and die quietly then.
+
+    SIGTERM is reset to its default: a parent's handler, inherited through fork, would raise in
+    the child and print a traceback when the parent stops it.
+    """
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cancels this child
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and is not to raise the parent's handler here
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _child(fn: Callable[..., object], args: tuple, conn) -> None:
+    quiet_child()
     conn.send_bytes(marshal.dumps(fn(*args)))
     conn.close()
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from ..errors import KGError
 from ..records import Extraction, Paper
-from .memory import frozen_gc, paused_gc
+from .memory import frozen_gc, paused_gc, quiet_child
 
 ENGINES = ("local", "dask")
 
@@ -67,22 +67,10 @@ def start_workers(jobs: int) -> Workers:
     return Workers(jobs)
 
 
-def _ignore_interrupts() -> None:
-    """A worker leaves Ctrl-C to its parent, which stops the pool, and dies quietly when stopped.
-
-    SIGTERM is reset to its default: a parent's handler, inherited through fork, would raise in
-    the worker and print a traceback when the pool is terminated.
-    """
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _warm() -> None:
     """Build this worker's pipeline now; a failure is left for the first task to raise (an
     initializer that raises makes the pool restart the worker for ever)."""
-    _ignore_interrupts()
+    quiet_child()
     try:
         _nlp()
     except Exception:  # noqa: BLE001 - reported by extract_chunk
@@ -104,7 +92,7 @@ def _local(chunks: list[list[Paper]], jobs: int, pool=None) -> Iterator[list[Ext
         return (extract_chunk(chunk) for chunk in chunks)
     own = pool is None
     if own:
-        pool = _context().Pool(processes=_wanted(jobs, sum(map(len, chunks))), initializer=_ignore_interrupts)
+        pool = _context().Pool(processes=_wanted(jobs, sum(map(len, chunks))), initializer=quiet_child)
     results = pool.imap(extract_chunk, chunks)
 
     def drain() -> Iterator[list[Extraction]]:
@@ -193,7 +181,6 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
     except BaseException:  # Ctrl-C, SIGTERM, a failure: what was extracted is kept for the next build
         if cache is not None and fresh:
             cache.put_many(fresh)
-            fresh = {}
         raise
     finally:
         runs.close()  # stops the workers if anything failed

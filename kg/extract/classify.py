@@ -20,16 +20,16 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .docview import SEPARATOR, doc_text, sentence_bounds, token_view
+from .docview import doc_text, sentence_bounds, title_length, token_view
 from .lexicon import DATA
 from .linear import LinearModel
 from .mention_roles import mention_role
@@ -181,9 +181,7 @@ def title_end_token(doc: Doc) -> int:
     """The index of the first token after the title (cached in ``doc.user_data``)."""
     cached = doc.user_data.get("kg_title_end")
     if cached is None:
-        cut = doc_text(doc).find(SEPARATOR)
-        cached = len(doc) if cut < 0 else int(np.searchsorted(doc.to_array("IDX"), cut))
-        doc.user_data["kg_title_end"] = cached
+        cached = doc.user_data["kg_title_end"] = bisect_left(doc_offsets(doc), title_length(doc))
     return cached
 
 
@@ -215,16 +213,19 @@ def doc_span_features(doc: Doc, heads: frozenset[str] = frozenset(), stop: froze
     lower = lower_words(doc)
     title_end = title_end_token(doc)
     text, idx = doc_text(doc), doc_offsets(doc)
-    cands = [Cand(s.start, s.end, text[idx[s.start]:idx[s.end - 1] + len(words[s.end - 1])], s.label_,
-                  s.id_ or "", s.kb_id_, s._.kg_role) for s in doc.spans["kg"]]
+
+    def surface(start: int, end: int) -> str:
+        return text[idx[start]:idx[end - 1] + len(words[end - 1])]
+
+    cands = [Cand(s.start, s.end, surface(s.start, s.end), s.label_, s.id_ or "", s.kb_id_, s._.kg_role)
+             for s in doc.spans["kg"]]
     have = {(c.start, c.end) for c in cands}
     generic = _generic()
     for start, end, source in suggestions(doc, words, heads, stop):
         if (start, end) not in have and source not in drop:
             have.add((start, end))
-            surface = text[idx[start]:idx[end - 1] + len(words[end - 1])]
-            if not generic(surface):  # "Transformer", "GNN-MLP": a family is never an entity (the guideline)
-                cands.append(Cand(start, end, surface, "None", source))
+            if not generic(surface(start, end)):  # "Transformer", "GNN-MLP": a family is never an entity (the guideline)
+                cands.append(Cand(start, end, surface(start, end), "None", source))
     return [(c, span_features(words, c.start, c.end, c.id_, c.label_, c.role, title_end, c.text, lower))
             for c in cands]
 
@@ -255,7 +256,7 @@ def lower_words(doc: Doc) -> list[str]:
     return cached
 
 
-def entity_key(s: Span) -> str:
+def entity_key(s: Span | Cand) -> str:
     return match_key(s.kb_id_ or s.text)
 
 
@@ -277,8 +278,8 @@ def doc_role_features(doc: Doc, spans: list[Span]) -> dict[tuple[str, str], list
     return out
 
 
-def select(scored: list[tuple[Span, list[float]]], labels: list[str],
-           threshold: float = 0.5) -> list[tuple[Span, int]]:
+def select(scored: list[tuple[Cand, list[float]]], labels: list[str],
+           threshold: float = 0.5) -> list[tuple[Cand, int]]:
     """Non-overlapping candidates the model keeps, most confident first, then one type per name.
 
     A candidate is kept when its probability of being no entity is below ``threshold``.
@@ -311,7 +312,7 @@ LEXICON_DROP = 0.8
 """A lexicon match is dropped only when the model is this sure that it is no entity."""
 
 
-def explicit_type(probs: list[float], labels: list[str], s: Span, words: list[str]) -> list[float]:
+def explicit_type(probs: list[float], labels: list[str], s: Cand, words: list[str]) -> list[float]:
     """Adjust the model's probabilities where the text or the lexicon is explicit.
 
     An unseen name that its context types ("X, a fine-tuning method") takes that
@@ -320,11 +321,12 @@ def explicit_type(probs: list[float], labels: list[str], s: Span, words: list[st
     the model.  5-fold cross-validation over train + dev: forcing the lexicon's
     type as well cost 0.013 micro F1; keeping its matches cost nothing.
 
-    >>> explicit_type([0.2, 0.5, 0.3], ["None", "Model", "Technique"], None, [])  # no span: unchanged
+    >>> labels = ["None", "Model", "Technique"]
+    >>> explicit_type([0.2, 0.5, 0.3], labels, Cand(0, 1, "Zeta", "None", "name"), ["Zeta", "wins"])  # no cue
     [0.2, 0.5, 0.3]
+    >>> explicit_type([0.2, 0.5, 0.3], labels, Cand(0, 1, "Zeta", "None", "name"), "Zeta , a method".split())
+    [0.2, 0.0, 0.8]
     """
-    if s is None:
-        return probs
     none = labels.index("None")
     if s.id_ == "lexicon":
         if probs[none] >= LEXICON_DROP:
@@ -346,10 +348,8 @@ def decide(doc: Doc, models: Models, drop: frozenset[str] = frozenset()) -> list
     scored = [(s, explicit_type(p, models.types.labels, s, words)) for (s, _), p in zip(feats, probs)]
     kept = []
     spans = list(doc.spans["kg"])
-    text = doc_text(doc)
-    title_len = text.find(SEPARATOR)
-    title_len = len(text) if title_len < 0 else title_len
-    head = title_head(text[:title_len])
+    title_len = title_length(doc)
+    head = title_head(doc_text(doc)[:title_len])
     for s, label in select(scored, models.types.labels, models.threshold):
         t = Span(doc, s.start, s.end, label=models.types.labels[label], kb_id=s.kb_id_, span_id=s.id_)
         t._.kg_role = s.role if s.label_ != "None" else mention_role(doc, t, spans, title_len, head)

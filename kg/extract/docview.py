@@ -59,6 +59,19 @@ def doc_text(doc: Doc) -> str:
     return doc.user_data["kg_text"]
 
 
+def title_length(doc: Doc) -> int:
+    """Characters of the title: the text before the separator (all of it without one)."""
+    text = doc_text(doc)
+    cut = text.find(SEPARATOR)
+    return len(text) if cut < 0 else cut
+
+
+def char_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The characters ``[first, last)`` of tokens ``[start, end)``, without trailing space."""
+    words, _ = token_view(doc)
+    return doc[start].idx, doc[end - 1].idx + len(words[end - 1])
+
+
 def sentence_bounds(starts: list[int], i: int) -> tuple[int, int]:
     """``[start, end)`` token range of the sentence holding token ``i``."""
     start, end = starts[i], i

@@ -12,7 +12,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .docview import SEPARATOR, doc_text, sentence_bounds, token_view
+from .docview import char_bounds, doc_text, sentence_bounds, title_length, token_view
 from .roles import coined_definition, enumerated_contribution, evaluates_here, proposes_here
 from .titles import title_head, title_target
 
@@ -42,9 +42,10 @@ def sentences_back(starts: list[int], s0: int, n: int) -> int:
     return s0
 
 
-def sentence_text(doc: Doc, text: str, words: list[str], s0: int, s1: int) -> str:
+def sentence_text(doc: Doc, s0: int, s1: int) -> str:
     """The text of tokens ``[s0, s1)``, from the first token's offset to the last one's end."""
-    return text[doc[s0].idx:doc[s1 - 1].idx + len(words[s1 - 1])]
+    first, last = char_bounds(doc, s0, s1)
+    return doc_text(doc)[first:last]
 
 
 def _title_role(s: Span, words: list[str], head, known: bool) -> str | None:
@@ -75,7 +76,7 @@ def mention_role(doc: Doc, s: Span, spans: list[Span], title_len: int, head) -> 
             or coined_definition(sw, rs, re_)):
         return "proposes"
     if s.label_ == "Dataset" and evaluates_here(
-            sw, rs, sentence_text(doc, doc_text(doc), words, s0, s1),
+            sw, rs, sentence_text(doc, s0, s1),
             has_metric=any(o.label_ == "Metric" and s0 <= o.start < s1 for o in spans)):
         return "evaluates_on"
     return "uses"
@@ -96,10 +97,8 @@ class RoleCues:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc_text(doc)
-        title_len = text.find(SEPARATOR)
-        title_len = len(text) if title_len < 0 else title_len
-        head = title_head(text[:title_len])
+        title_len = title_length(doc)
+        head = title_head(doc_text(doc)[:title_len])
         spans = list(doc.spans["kg"])
         for s in spans:
             s._.kg_role = mention_role(doc, s, spans, title_len, head)

@@ -25,13 +25,12 @@ from ..errors import InputWarning
 from ..records import Extraction, Mention, Paper, Relation, Result
 from . import classify as _classify, components, mention_roles  # noqa: F401  (register the kg_* factories)
 from .components import SEPARATOR
-from .docview import doc_text, sentence_bounds, token_view
+from .docview import char_bounds, doc_text, sentence_bounds, token_view
 from .lexicon import DATA, extractor_version  # noqa: F401  (re-exported: the extraction cache's key)
 from .relations import Span, based_on, results
 from .repos import find_repositories
 from .shapes import shape_patterns
 from .tokenizer import adapt_tokenizer
-from .mention_roles import sentence_text
 from .roles import strongest
 
 def build_nlp(lexicon: str | None = None, generic: str | None = None, *, classify: bool = True,
@@ -160,8 +159,8 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
     found = []
     for r in results(words, rel_spans, proposed):
         s0, s1 = sentence_bounds(starts, r.start)
-        evidence = sentence_text(doc, text, words, s0, s1)
-        first, last = doc[s0].idx, doc[s1 - 1].idx + len(words[s1 - 1])
+        first, last = char_bounds(doc, s0, s1)
+        evidence = text[first:last]
         where = _field(doc, paper, first + len(evidence) - len(evidence.lstrip()),
                        last - len(evidence) + len(evidence.rstrip()))
         field, start, end = where if where is not None else ("", -1, -1)

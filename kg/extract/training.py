@@ -93,7 +93,7 @@ def examples(nlp, records: list[dict], heads: frozenset[str] = frozenset(), drop
     docs = nlp.pipe((paper_text(paper_of(r)) for r in records), batch_size=64)
     for rec, doc in zip(records, docs):
         index = gold_index(rec)
-        kept = []
+        kept, gold_role = [], {}
         for s, feats in doc_span_features(doc, heads, frozenset(STOP_WORDS), drop):
             gold = gold_of(index, s)
             type_ex.append((feats, gold[0] if gold and gold[0] in TYPES else "None"))
@@ -101,9 +101,9 @@ def examples(nlp, records: list[dict], heads: frozenset[str] = frozenset(), drop
                 t = Span(doc, s.start, s.end, label=gold[0], kb_id=s.kb_id_, span_id=s.id_)
                 t._.kg_role = s.role
                 kept.append(t)
-        for (type_, key), feats in doc_role_features(doc, kept).items():
-            roles = [gold_of(index, s)[1] for s in kept if s.label_ == type_ and entity_key(s) == key]
-            role = roles[0] if roles else "uses"
+                gold_role.setdefault((gold[0], entity_key(t)), gold[1])  # an entity's first mention decides
+        for group, feats in doc_role_features(doc, kept).items():
+            role = gold_role.get(group, "uses")
             role_ex.append((feats, role if role in ("proposes", "evaluates_on") else "uses"))
     return type_ex, role_ex
 

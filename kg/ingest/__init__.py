@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import stat
 import warnings
 import zlib
 from collections.abc import Iterable, Iterator
@@ -74,8 +75,6 @@ def input_files(inputs: Iterable[str | os.PathLike], empty: list[Path] | None = 
 
 def _regular(path: Path) -> bool:
     """Is ``path`` a regular file (a symlink to one counts), safe to read whole?"""
-    import stat
-
     try:
         return stat.S_ISREG(path.stat().st_mode)
     except OSError:  # a broken link or a loop

@@ -29,7 +29,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .docview import doc_text, sentence_bounds, title_length, token_view
+from .docview import doc_text, lower_words, sentence_bounds, title_length, token_view
 from .lexicon import DATA
 from .linear import LinearModel
 from .mention_roles import mention_role
@@ -246,14 +246,6 @@ def _generic():
 
     lex = default_lexicon()
     return lambda text: lex.is_generic(text) or generic_compound(text, lex)
-
-
-def lower_words(doc: Doc) -> list[str]:
-    """The doc's words lower-cased, once per doc."""
-    cached = doc.user_data.get("kg_lower")
-    if cached is None:
-        cached = doc.user_data["kg_lower"] = [w.lower() for w in token_view(doc)[0]]
-    return cached
 
 
 def entity_key(s: Span | Cand) -> str:

@@ -27,7 +27,7 @@ from .candidates import (GENERIC_BASELINE, WEAK_METRICS, Candidate, choose, metr
 from .lexicon import DATA, Lexicon, default_lexicon
 from .names import head_type, match_key
 from .repos import find_repositories
-from .docview import SEPARATOR, doc_text, sentence_bounds, token_view
+from .docview import SEPARATOR, doc_text, lower_words, sentence_bounds, title_length, token_view
 from .finders import hyphen_modified_tasks, listed_before_data_noun, phrase_start, plain_word_names
 from .shapes import CAP_OR_DIGIT_OR_HYPHEN, TITLE_WORD
 from .pattern_tokens import PatternKeys
@@ -126,10 +126,9 @@ _FAMILY_HEADS = {"transformers", "networks", "models", "llms", "lms", "nets", "a
 def decide_entities(doc: Doc, lex: Lexicon, stop: set[str]) -> list[Candidate]:
     """The entity spans of a paper's doc (title + separator + abstract)."""
     words, starts = token_view(doc)
-    lower = [w.lower() for w in words]
+    lower = lower_words(doc)
     text = doc_text(doc)
-    title_end = text.find(SEPARATOR)
-    title_end = len(text) if title_end < 0 else title_end
+    title_end = title_length(doc)
     cands = [Candidate(s.start, s.end, "lexicon", s.label_, s.kb_id_) for s in doc.spans["kg_lexicon"]]
     for s in doc.spans["kg_names"]:
         start, end = s.start, s.end

@@ -59,6 +59,14 @@ def doc_text(doc: Doc) -> str:
     return doc.user_data["kg_text"]
 
 
+def lower_words(doc: Doc) -> list[str]:
+    """The doc's words lower-cased, once per doc (the rules and the classifier both read them)."""
+    cached = doc.user_data.get("kg_lower")
+    if cached is None:
+        cached = doc.user_data["kg_lower"] = [w.lower() for w in token_view(doc)[0]]
+    return cached
+
+
 def title_length(doc: Doc) -> int:
     """Characters of the title: the text before the separator (all of it without one)."""
     text = doc_text(doc)

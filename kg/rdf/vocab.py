@@ -15,10 +15,12 @@ AttributeError: term 'evaluateOn' not in namespace 'https://w3id.org/mlkg/ontolo
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD, DefinedNamespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, DefinedNamespace
 
 RES = Namespace("https://w3id.org/mlkg/resource/")
 """Default base of instance IRIs."""
+FABIO = Namespace("http://purl.org/spar/fabio/")
+"""FaBiO, for ``fabio:hasPublicationYear``."""
 
 
 class MLKG(DefinedNamespace):
@@ -39,6 +41,7 @@ class MLKG(DefinedNamespace):
     Result: URIRef
     Mention: URIRef
     InputFile: URIRef
+    CurationRule: URIRef
     # properties of VOCABULARY.md
     mentions: URIRef
     proposes: URIRef
@@ -68,12 +71,16 @@ class MLKG(DefinedNamespace):
     papers: URIRef
     entities: URIRef
     sha256: URIRef
+    arxivId: URIRef
+    venue: URIRef
+    higherIsBetter: URIRef
+    curatedBy: URIRef
 
 
 ROLE_PROPERTY = {"proposes": MLKG.proposes, "evaluates_on": MLKG.evaluatesOn, "has_code": MLKG.hasCode}
 """The sub-property of ``mlkg:mentions`` each role asserts as well."""
 
-PREFIXES = {"mlkg": MLKG._NS, "res": RES, "rdfs": RDFS, "skos": SKOS, "dcterms": DCTERMS,
+PREFIXES = {"mlkg": MLKG._NS, "fabio": FABIO, "owl": OWL, "res": RES, "rdfs": RDFS, "skos": SKOS, "dcterms": DCTERMS,
             "prov": PROV, "xsd": XSD, "void": VOID, "rdf": RDF}
 
-__all__ = ["MLKG", "RES", "ROLE_PROPERTY", "PREFIXES"]
+__all__ = ["MLKG", "RES", "FABIO", "ROLE_PROPERTY", "PREFIXES"]

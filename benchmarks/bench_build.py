@@ -144,13 +144,15 @@ def tokenizer_rate(records: list[dict]) -> float:
 
 def query_times(graph: Path) -> dict[str, float]:
     from kg.rdf.serialize import load_store
-    from kg.sparql import named_queries, query_text, run
+    from kg.sparql import named_queries, query_text, run, substitutions
 
     store = load_store(graph)
     times = {}
     for name in named_queries():
+        text = query_text(name)
+        values, hide = substitutions(text)  # the parameters' defaults
         t0 = time.perf_counter()
-        run(store, query_text(name))
+        run(store, text, bind=values, hide=hide)
         times[name] = time.perf_counter() - t0
     return times
 

@@ -24,10 +24,13 @@ from pathlib import Path
 
 import pyoxigraph
 from rdflib import Graph
+from rdflib import Literal as RdflibLiteral
+from rdflib import Variable as RdflibVariable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from kg.named_queries import substitutions  # noqa: E402
 from kg.rdf.serialize import graph_file  # noqa: E402
 from kg.rdf.vocab import PREFIXES, RES  # noqa: E402
 
@@ -72,7 +75,8 @@ def load_oxigraph(path: Path) -> tuple[pyoxigraph.Store, float]:
 
 def run_oxigraph(store: pyoxigraph.Store, text: str) -> tuple[float, int]:
     start = time.perf_counter()
-    answer = store.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
+    defaults = {pyoxigraph.Variable(k): v for k, v in substitutions(text)[0].items()}  # the parameters'
+    answer = store.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()}, substitutions=defaults or None)
     rows = 1 if isinstance(answer, pyoxigraph.QueryBoolean) else sum(1 for _ in answer)
     return time.perf_counter() - start, rows
 
@@ -83,7 +87,8 @@ _RDFLIB_GRAPH: Graph | None = None  # the graph a forked child queries
 def _rdflib_child(text: str, conn) -> None:
     start = time.perf_counter()
     try:
-        result = _RDFLIB_GRAPH.query(text, initNs={k: v for k, v in PREFIXES.items()})
+        defaults = {RdflibVariable(k): RdflibLiteral(v.value) for k, v in substitutions(text)[0].items()}
+        result = _RDFLIB_GRAPH.query(text, initNs={k: v for k, v in PREFIXES.items()}, initBindings=defaults)
         rows = len(list(result))
     except Exception as exc:  # noqa: BLE001 - an engine failure is a benchmark result
         conn.send((f"error: {type(exc).__name__}", None))

@@ -9,7 +9,7 @@ same results as the shell::
 """
 __version__ = "0.1.0"
 
-from .api import build, evaluate, export, query, serve, site, stats, validate, view  # noqa: E402
+from .api import build, curate, evaluate, export, leaderboard, query, serve, site, stats, validate, view  # noqa: E402
 
-__all__ = ["build", "query", "export", "view", "site", "stats", "evaluate", "validate", "serve",
+__all__ = ["build", "curate", "query", "leaderboard", "export", "view", "site", "stats", "evaluate", "validate", "serve",
            "__version__"]

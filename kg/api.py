@@ -17,25 +17,56 @@ QUERY_MAX_RESULTS = 100_000
 
 def build(inputs=None, output="output", *, progress: bool = False, html: bool = True,
           site: bool = True, jobs: int = 1, engine: str = "local", scheduler: str | None = None,
-          cache: bool = True):
+          cache: bool = True, curation: str | os.PathLike | None = None):
     """Build the graph of ``inputs`` (files or directories; default: ``seeds/`` here, else the shipped
-    listings) into ``output``; see :mod:`kg.builder`."""
+    listings) into ``output``; see :mod:`kg.builder`.
+
+    ``curation``: a curation file (default: ``curation.toml`` beside ``output``, if any; see :mod:`kg.curation`).
+    """
     from .builder import build as _build
 
     return _build(inputs, output, progress=progress, html=html, site=site, jobs=jobs, engine=engine,
-                  scheduler=scheduler, cache=cache)
+                  scheduler=scheduler, cache=cache, curation=curation)
+
+
+def curate(kind: str, names, *, type: str | None = None, to: str | None = None,
+           file: str | os.PathLike = "curation.toml"):
+    """Append one curation rule (``merge``, ``rename``, ``retype``, ``reject`` or ``split``) to ``file``.
+
+    Returns the :class:`~kg.curation.Rule` as written; a bad rule raises
+    :class:`~kg.errors.CurationError` and leaves the file as it was.
+    """
+    from .curation import append
+
+    return append(file, kind, list(names), type, to)
 
 
 def query(sparql: str, graph: str | os.PathLike = DEFAULT_GRAPH, *,
-          timeout: float | None = QUERY_TIMEOUT, max_results: int | None = QUERY_MAX_RESULTS):
+          timeout: float | None = QUERY_TIMEOUT, max_results: int | None = QUERY_MAX_RESULTS,
+          bind: dict | None = None):
     """Run SPARQL (text, ``.rq`` file or shipped query name) on a built graph; see :mod:`kg.sparql`.
 
     Bounded by ``timeout`` seconds and ``max_results`` rows (``0`` or ``None``: no limit); going
     past either raises :class:`~kg.errors.QueryTimeoutError` or :class:`~kg.errors.ResultLimitError`.
+    ``bind`` gives the query's parameters values, bound as RDF terms (``{"dataset": "COCO"}``;
+    see :mod:`kg.named_queries`); a name the query does not declare is
+    :class:`~kg.errors.UnknownParameterError`.
     """
     from .sparql import query as _query
 
-    return _query(sparql, graph, timeout=timeout, max_results=max_results)
+    return _query(sparql, graph, timeout=timeout, max_results=max_results, bind=bind)
+
+
+def leaderboard(dataset: str, metric: str | None = None, graph: str | os.PathLike = DEFAULT_GRAPH, *,
+                timeout: float | None = QUERY_TIMEOUT, max_results: int | None = QUERY_MAX_RESULTS):
+    """The ``leaderboard`` query's tables for ``dataset``: of ``metric``, or one per metric reported.
+
+    Returns a :class:`~kg.ranking.Leaderboard` (empty, with a ``note``, when nothing is reported);
+    a dataset not in the graph is :class:`~kg.errors.LookupFailed`.  See :mod:`kg.ranking`.
+    """
+    from .ranking import leaderboard as _leaderboard
+
+    return _leaderboard(dataset, metric, graph, timeout=timeout, max_results=max_results)
 
 
 def load_graph(graph: str | os.PathLike = DEFAULT_GRAPH):
@@ -141,12 +172,14 @@ def validate(graph: str | os.PathLike = DEFAULT_GRAPH, *, limit: int = 20):
 
 def serve(graph: str | os.PathLike = DEFAULT_GRAPH, host: str = "127.0.0.1", port: int = 7878, *,
           timeout: float | None = 30.0, max_results: int | None = 100_000, workers: int = 2,
-          on_start=None) -> None:
+          on_start=None, allow_service: bool = False) -> None:
     """Serve a read-only SPARQL endpoint (``/sparql``) and the HTML view (``/``) until Ctrl-C.
 
     ``on_start(server)`` is called once the server listens (``server.url``); see :mod:`kg.endpoint`.
+    Federated (SERVICE) queries are refused (403) unless ``allow_service``: with it, anyone who can
+    reach the endpoint can make it send requests to any address its network reaches.
     """
     from .endpoint import run_server
 
     run_server(graph, host, port, timeout=timeout, max_results=max_results, workers=workers,
-               on_start=on_start)
+               on_start=on_start, allow_service=allow_service)

@@ -26,16 +26,19 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from . import curation as curated
 from . import tally
 from .engine import ExtractionCache, content_key, extract_all, paused_gc
 from .engine.memory import Forked
 from .engine.run import start_workers
+from .errors import InputWarning
 from .extract.lexicon import default_lexicon, extractor_version
 from .fsutil import Syncing, sha256_file
 from .graph import CorpusGraph
@@ -161,7 +164,8 @@ def publish(stage: Path, out: Path) -> list[Path]:
 
 def build(inputs: Iterable[str | os.PathLike] | None = None, output: str | os.PathLike = DEFAULT_OUTPUT,
           *, progress: bool = False, html: bool = True, site: bool = True, jobs: int = 1,
-          engine: str = "local", scheduler: str | None = None, cache: bool = True) -> BuildSummary:
+          engine: str = "local", scheduler: str | None = None, cache: bool = True,
+          curation: str | os.PathLike | None = None) -> BuildSummary:
     """Build the graph of ``inputs`` (default: :func:`default_inputs`) into the directory ``output``.
 
     ``jobs`` worker processes (or Dask tasks with ``engine="dask"``, on the
@@ -170,10 +174,13 @@ def build(inputs: Iterable[str | os.PathLike] | None = None, output: str | os.Pa
     content and extractor version, so a rebuild extracts only new or changed
     papers.  Raises :class:`~kg.errors.NoPapersError` when the inputs hold no
     paper; skipped files and lines are reported as :class:`~kg.errors.InputWarning`.
+    ``curation``: a curation file (default: ``curation.toml`` beside ``output``, if there is
+    one), applied at resolution (:mod:`kg.curation`).
     """
     clock = _Stopwatch()
     inputs = list(inputs or ()) or default_inputs()
     out = Path(output)
+    rules = curated.find(out, curation)  # a bad rule stops the build before any work
     workers = None
     if engine == "local" and jobs > 1:  # they build their pipeline while the inputs are read
         # With a cache, most papers are likely in it: one worker, and the other cores for this
@@ -205,7 +212,8 @@ def build(inputs: Iterable[str | os.PathLike] | None = None, output: str | os.Pa
         clock.lap("extract")
         with paused_gc():
             return _assemble(papers, extractions, extracted, inputs, out, clock, html=html, site=site,
-                             previous=out if cache else None, jobs=jobs, keys=keys, version=version)
+                             previous=out if cache else None, jobs=jobs, keys=keys, version=version,
+                             curation=rules)
 
 
 FORK_OVERVIEW_AT = 50_000
@@ -248,14 +256,17 @@ def _previous_tally(previous: Path | None, keys: list[str], extractions: list) -
 
 def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwatch, *,
               html: bool, site: bool, previous: Path | None, jobs: int, keys: list[str],
-              version: str) -> BuildSummary:
+              version: str, curation: curated.Curation = curated.Curation()) -> BuildSummary:
     """Resolve, graph and write every output of a build (see :func:`build`).
 
     ``keys`` are the papers' extraction cache keys under extractor ``version``;
     ``previous`` is the output folder whose caches the build may reuse.
     """
     resolved = resolve_corpus(papers, extractions, default_lexicon(), jobs=jobs,
-                              tally=_previous_tally(previous, keys, extractions))
+                              tally=_previous_tally(previous, keys, extractions), curation=curation)
+    if curation:
+        for message in curated.unmatched(curation, resolved.tally.names()):
+            warnings.warn(InputWarning(message), stacklevel=2)
     clock.lap("resolve")
     stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))  # everything is written here first
     overview = None
@@ -269,7 +280,7 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
         clock.lap("graph")
         info = BuildInfo(version=__version__,
                          created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-                         inputs=input_checksums(inputs))
+                         inputs=input_checksums(inputs), rules=curation.rules)
         if html and overview is None:
             _overview(corpus, stage / "graph.html")
             clock.lap("html")

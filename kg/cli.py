@@ -71,14 +71,16 @@ def main() -> None:
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Reuse extractions of unchanged papers (OUTPUT/.kg-cache.sqlite) and the unchanged "
                    "parts of the previous build's files.")
+@click.option("--curation", type=click.Path(dir_okay=False),
+              help="Curation rules to apply (default: curation.toml beside OUTPUT, if there is one).")
 @click.option("--timings", is_flag=True, help="Also print the seconds each stage took (on stderr).")
 @handle_errors
-def build(inputs, output, progress, site, jobs, engine, scheduler, cache, timings):
+def build(inputs, output, progress, site, jobs, engine, scheduler, cache, curation, timings):
     """Build the graph of INPUTS (files or directories; default: ./seeds/, else the listings shipped with kg) into OUTPUT."""
     if progress is None:
         progress = sys.stderr.isatty()
     summary = api.build(inputs or None, output, progress=progress, site=site, jobs=jobs,
-                        engine=engine, scheduler=scheduler, cache=cache)
+                        engine=engine, scheduler=scheduler, cache=cache, curation=curation)
     if _quick_exit:
         _LEFT_FOR_EXIT.append(summary)
     click.echo(str(summary))
@@ -87,10 +89,85 @@ def build(inputs, output, progress, site, jobs, engine, scheduler, cache, timing
                    + f"; {summary.reused} blocks reused", err=True)
 
 
+_TYPES = click.Choice(["Model", "Dataset", "Technique", "Task", "Metric"])
+CURATION_FILE = click.option("--file", "file", default="curation.toml", show_default=True,
+                             type=click.Path(dir_okay=False), help="The curation file to append the rule to.")
+
+
+@main.group()
+def curate() -> None:
+    """Record a correction in curation.toml; every later build applies it."""
+
+
+def _curated(kind, names, type_=None, to=None, file="curation.toml"):
+    rule = api.curate(kind, names, type=type_, to=to, file=file)
+    click.echo(f"{rule.source}: {rule.label}")
+
+
+@curate.command("merge")
+@click.argument("type_", metavar="TYPE", type=_TYPES)
+@click.argument("names", nargs=-1, required=True)
+@CURATION_FILE
+@handle_errors
+def curate_merge(type_, names, file):
+    """NAMES (two or more) of TYPE are one entity, named like the first."""
+    _curated("merge", names, type_, file=file)
+
+
+@curate.command("rename")
+@click.argument("name")
+@click.argument("new")
+@click.option("--type", "type_", type=_TYPES, help="Only the entity of this type.")
+@CURATION_FILE
+@handle_errors
+def curate_rename(name, new, type_, file):
+    """The entity NAME resolves to is called NEW."""
+    _curated("rename", [name], type_, new, file)
+
+
+@curate.command("retype")
+@click.argument("name")
+@click.argument("new_type", metavar="TYPE", type=_TYPES)
+@click.option("--from", "from_", type=_TYPES, help="Only if NAME is of this type now.")
+@CURATION_FILE
+@handle_errors
+def curate_retype(name, new_type, from_, file):
+    """The entity NAME resolves to is of TYPE."""
+    _curated("retype", [name], from_, new_type, file)
+
+
+@curate.command("reject")
+@click.argument("name")
+@click.option("--type", "type_", type=_TYPES, help="Only NAME written as this type.")
+@CURATION_FILE
+@handle_errors
+def curate_reject(name, type_, file):
+    """NAME is never an entity (its mentions are dropped)."""
+    _curated("reject", [name], type_, file=file)
+
+
+@curate.command("split")
+@click.argument("name")
+@click.option("--type", "type_", type=_TYPES, help="Only NAME written as this type.")
+@CURATION_FILE
+@handle_errors
+def curate_split(name, type_, file):
+    """NAME is not an alias of another entity: it stands alone."""
+    _curated("split", [name], type_, file=file)
+
+
 def _formats() -> list[str]:
     from .formats import FORMATS
 
     return sorted(FORMATS)
+
+
+def _key_values(ctx, param, pairs) -> dict[str, str]:
+    """``("dataset=COCO", …)`` as ``{"dataset": "COCO"}``; a pair without ``=`` is a usage error."""
+    bad = [p for p in pairs if "=" not in p]
+    if bad:
+        raise click.BadParameter(f"{bad[0]!r} is not KEY=VALUE")
+    return dict(p.split("=", 1) for p in pairs)
 
 
 @main.command()
@@ -104,21 +181,41 @@ def _formats() -> list[str]:
 @click.option("--max-results", metavar="N", default=api.QUERY_MAX_RESULTS, show_default=True,
               type=click.IntRange(0),
               help="Rows (or triples) the answer may have; more is an Error (exit code 1). 0: no limit.")
-@click.option("--list", "list_", is_flag=True, help="List the shipped competency queries.")
+@click.option("--bind", "bind", metavar="KEY=VALUE", multiple=True, callback=_key_values,
+              help="Give the query's parameter KEY (or, in a query without declared parameters, the "
+                   "variable ?KEY) the value VALUE, a string; <IRI> binds an IRI. Repeatable.")
+@click.option("--list", "list_", is_flag=True, help="List the shipped competency queries and their parameters.")
 @handle_errors
-def query(query, graph, fmt, timeout, max_results, list_):
-    """Run QUERY (SPARQL text, a .rq file, or a shipped query name) on a built graph."""
-    from .sparql import format_result, named_queries
+def query(query, graph, fmt, timeout, max_results, bind, list_):
+    """Run QUERY (SPARQL text, a .rq file, or a shipped query name) on a built graph.
+
+    QUERY may be federated: its SERVICE clauses call the endpoints they name, from this machine
+    (you run it; `kg serve` refuses them unless started with --allow-service).
+    """
+    from .named_queries import catalogue_text
+    from .sparql import format_result
 
     if list_:
-        for name, description in named_queries().items():
-            click.echo(f"{name:28} {description}")
+        click.echo(catalogue_text())
         return
     if not query:
         raise click.UsageError("give a QUERY or --list")
-    result = api.query(query, graph, timeout=timeout, max_results=max_results)
+    result = api.query(query, graph, timeout=timeout, max_results=max_results, bind=bind)
     # color=True: click must not strip ANSI-like codes from the data (a terminal gets it escaped)
     click.echo(format_result(result, fmt, terminal=sys.stdout.isatty()), color=True)
+
+
+@main.command()
+@click.argument("dataset")
+@click.option("--metric", metavar="M", help="Only this metric's table (name or alias, any case).")
+@GRAPH_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True, help="table: one table per metric; the others: one, with a metric column.")
+@handle_errors
+def leaderboard(dataset, metric, graph, fmt):
+    """The results reported on DATASET (name or alias, any case), ranked best first, per metric."""
+    board = api.leaderboard(dataset, metric, graph)
+    click.echo(board.format(fmt, terminal=sys.stdout.isatty()), color=True)
 
 
 @main.command()
@@ -200,15 +297,18 @@ def validate(graph, limit):
               help="Rows (or triples) an answer is cut to (header KG-Truncated); 0: no limit.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1),
               help="Query worker processes (each holds a copy of the graph).")
+@click.option("--allow-service", is_flag=True,
+              help="Run federated (SERVICE) queries, refused by default (403). Risk: server-side request "
+                   "forgery, anyone who can reach the endpoint can make it call addresses on its network.")
 @handle_errors
-def serve(host, port, graph, timeout, max_results, workers):
+def serve(host, port, graph, timeout, max_results, workers, allow_service):
     """Serve a read-only SPARQL endpoint over the built graph, and its HTML view, until Ctrl-C."""
     def started(server):
         click.echo(f"SPARQL endpoint {server.url}sparql and HTML view {server.url} "
                    f"({server.app.pool.triples} triples from {server.app.graph_file}); Ctrl-C stops")
 
     api.serve(graph, host, port, timeout=timeout, max_results=max_results, workers=workers,
-              on_start=started)
+              on_start=started, allow_service=allow_service)
 
 
 _quick_exit = False

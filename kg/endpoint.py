@@ -12,6 +12,8 @@
 * Read-only: SPARQL Update (a POST with ``update=``, an ``application/sparql-update``
   body, or update text sent as a query) is refused with **403** and a message.
 * A malformed query is **400** with the parser's message.
+* Federated queries (``SERVICE``, however spelt: :func:`kg.guard.uses_service`) are refused with
+  **403** and a message, unless ``allow_service``: the endpoint never calls an address for a client.
 * Time limit (``timeout``, default 30 s): each query runs in a worker *process* that
   holds its own copy of the graph in an in-memory Oxigraph store.  A query still
   running at the deadline gets **503** ("exceeded the time limit"); its worker is
@@ -34,7 +36,6 @@ from __future__ import annotations
 
 import os
 import queue
-import re
 import signal
 import socket
 import subprocess
@@ -46,6 +47,7 @@ from pathlib import Path
 import pyoxigraph
 
 from .errors import GraphNotFoundError, ServerError
+from .guard import SERVICE_REFUSED, is_update, uses_service  # noqa: F401 - is_update: kg.endpoint's API
 from .rdf.serialize import graph_file, load_store
 from .rdf.vocab import PREFIXES
 
@@ -80,27 +82,14 @@ _RESULTS_TYPE = {"JSON": "application/sparql-results+json", "XML": "application/
 _GRAPH_TYPE = {"TURTLE": "text/turtle", "N_TRIPLES": "application/n-triples",
                "RDF_XML": "application/rdf+xml", "JSON_LD": "application/ld+json"}
 
-_UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*<>|BASE\s*<>)\s*)*([A-Za-z]+)", re.IGNORECASE)
-_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.DOTALL)
-
-
-def is_update(text: str) -> bool:
-    """Whether SPARQL text is an update operation (its first keyword after the prologue)."""
-    text = _STRING.sub('""', text)
-    text = re.sub(r"<[^<>\s]*>", "<>", text)
-    text = re.sub(r"#[^\n]*", " ", text)
-    match = _PROLOGUE.match(text)
-    return bool(match) and match.group(1).upper() in _UPDATE_KEYWORDS
-
-
 # ---------------------------------------------------------------------------
 # Worker processes: each holds the graph and answers one query at a time.
 # ---------------------------------------------------------------------------
 
 def _answer(store: pyoxigraph.Store, job: dict) -> tuple:
     """Run one query; ``("ok", media_type, body, truncated_at | None)`` or ``("error", status, text)``."""
+    if not job.get("allow_service") and uses_service(job["query"]):  # here: under the time limit
+        return ("error", 403, SERVICE_REFUSED)
     kwargs = {}
     if job.get("default_graph"):
         kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job["default_graph"]]
@@ -325,7 +314,8 @@ class SparqlApp:
     """The WSGI app: ``/sparql`` (SPARQL 1.1 Protocol, read-only) and ``/`` (the HTML view)."""
 
     def __init__(self, graph: str | os.PathLike = "output", *, timeout: float | None = DEFAULT_TIMEOUT,
-                 max_results: int | None = DEFAULT_MAX_RESULTS, workers: int = DEFAULT_WORKERS):
+                 max_results: int | None = DEFAULT_MAX_RESULTS, workers: int = DEFAULT_WORKERS,
+                 allow_service: bool = False):
         from werkzeug.routing import Map, Rule
 
         self.graph_file = graph_file(graph)
@@ -333,6 +323,7 @@ class SparqlApp:
         self.html = (base if base.is_dir() else base.parent) / "graph.html"
         self.timeout = timeout
         self.max_results = max_results if max_results and max_results > 0 else None
+        self.allow_service = allow_service
         self.pool = QueryPool(self.graph_file, workers=workers, timeout=timeout)
         self.urls = Map([Rule("/", endpoint="view"), Rule("/graph.html", endpoint="view"),
                          Rule("/sparql", endpoint="sparql")])
@@ -395,7 +386,7 @@ class SparqlApp:
         job = {"query": query, "default_graph": default_graph, "named_graphs": named_graphs,
                "results_format": RESULTS_MEDIA.get(accept.best_match(list(RESULTS_MEDIA)) or ""),
                "graph_format": GRAPH_MEDIA.get(accept.best_match(list(GRAPH_MEDIA)) or ""),
-               "max_results": self.max_results}
+               "max_results": self.max_results, "allow_service": self.allow_service}
         reply = self.pool.run(job)
         if reply[0] == "error":
             _, status, message = reply
@@ -432,11 +423,15 @@ class SparqlApp:
 
 
 def make_app(graph: str | os.PathLike = "output", *, timeout: float | None = DEFAULT_TIMEOUT,
-             max_results: int | None = DEFAULT_MAX_RESULTS, workers: int = DEFAULT_WORKERS) -> SparqlApp:
-    """The WSGI app over the graph built in ``graph``; starts its query workers (call ``close()``)."""
+             max_results: int | None = DEFAULT_MAX_RESULTS, workers: int = DEFAULT_WORKERS,
+             allow_service: bool = False) -> SparqlApp:
+    """The WSGI app over the graph built in ``graph``; starts its query workers (call ``close()``).
+
+    ``allow_service``: run federated queries, calling any address a client names (a risk)."""
     if not Path(graph).exists():
         raise GraphNotFoundError(f"no built graph at {graph} (run `kg build` first)")
-    return SparqlApp(graph, timeout=timeout, max_results=max_results, workers=workers)
+    return SparqlApp(graph, timeout=timeout, max_results=max_results, workers=workers,
+                     allow_service=allow_service)
 
 
 class Server:
@@ -499,9 +494,11 @@ def make_server(app: SparqlApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PO
 
 def run_server(graph: str | os.PathLike = "output", host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
                timeout: float | None = DEFAULT_TIMEOUT, max_results: int | None = DEFAULT_MAX_RESULTS,
-               workers: int = DEFAULT_WORKERS, on_start: Callable[[Server], None] | None = None) -> None:
+               workers: int = DEFAULT_WORKERS, on_start: Callable[[Server], None] | None = None,
+               allow_service: bool = False) -> None:
     """Serve the graph until Ctrl-C; ``on_start(server)`` is called once it listens."""
-    app = make_app(graph, timeout=timeout, max_results=max_results, workers=workers)
+    app = make_app(graph, timeout=timeout, max_results=max_results, workers=workers,
+                   allow_service=allow_service)
     try:
         server = make_server(app, host, port)
     except ServerError:

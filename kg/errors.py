@@ -44,8 +44,16 @@ class ResultLimitError(QueryLimitError):
     """A query's answer has more rows (or triples) than its cap."""
 
 
+class UnknownParameterError(QueryError):
+    """A value was bound to a name the query does not declare as a parameter (or no variable name)."""
+
+
 class FormatError(KGError):
     """An unknown export format, or a file that does not parse in its format."""
+
+
+class CurationError(KGError):
+    """A curation file that cannot be read or has a bad rule (the message names file and line)."""
 
 
 class LookupFailed(KGError):

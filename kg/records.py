@@ -22,7 +22,8 @@ ENTITY_TYPES = ("Model", "Dataset", "Technique", "Task", "Metric", "Repository")
 ROLES = ("proposes", "evaluates_on", "has_code", "uses")
 """Roles of a paper towards an entity, strongest first."""
 
-FIELDS = ("title", "abstract")
+FIELDS = ("title", "abstract", "code_url")
+"""The fields of a paper a mention can stand in (``code_url``: the record's, not the text's)."""
 
 
 def role_rank(role: str) -> int:
@@ -54,13 +55,22 @@ class Paper:
     abstract: str
     url: str | None = None
     sources: tuple[Source, ...] = ()
+    arxiv_id: str = ""
+    year: int | None = None
+    date: str = ""  # ISO 8601 (YYYY-MM-DD) or ""
+    venue: str = ""
+    authors: tuple[str, ...] = ()
+    code_url: str = ""  # the record's code repository (a ``has_code`` mention of field ``code_url``)
+    record_id: str = ""  # the input record's own id, as written (``id`` is it escaped, or a title hash)
 
     def text(self, field_name: str) -> str:
-        """The text of ``"title"`` or ``"abstract"``."""
+        """The text of ``"title"``, ``"abstract"`` or ``"code_url"``."""
         if field_name == "title":
             return self.title
         if field_name == "abstract":
             return self.abstract
+        if field_name == "code_url":
+            return self.code_url
         raise ValueError(f"unknown field {field_name!r}")
 
 
@@ -127,12 +137,20 @@ class Extraction:
 
 @dataclass(frozen=True)
 class Entity:
-    """One real thing: a stable id, its type, canonical name and every alias."""
+    """One real thing: a stable id, its type, canonical name and every alias.
+
+    ``same_as`` (IRIs of the same thing elsewhere, e.g. Linked Papers With Code) and
+    ``higher_is_better`` (a metric's direction; None if unknown) come from the lexicon
+    entry the canonical name is taken from.
+    """
 
     id: str
     type: str
     name: str
     aliases: tuple[str, ...] = field(default=())
+    same_as: tuple[str, ...] = ()
+    higher_is_better: bool | None = None
+    curated_by: tuple = ()  # the kg.curation.Rule objects that merged, renamed, retyped or split it
 
 
 def extraction_to_tuple(ex: Extraction) -> tuple:

@@ -25,8 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .extract.lexicon import Lexicon
-from .extract.names import singular_key, strip_size
+from .extract.names import match_key, singular_key, strip_size
 from .records import ENTITY_TYPES, Entity, Mention
+from . import curation as curated
+from .curation import Curation
 from .tally import Tally
 
 
@@ -105,8 +107,8 @@ class Resolution:
         types = tuple(types)
         for t in types:
             if (t, name) in within:
-                eid = self.index[(t, name)]
-                if self.entities[eid].type in types:  # a name retyped corpus-wide may not fit
+                eid = self.index.get((t, name))  # None: a name a curation rule rejected
+                if eid is not None and self.entities[eid].type in types:  # a name retyped corpus-wide may not fit
                     return eid
         return None
 
@@ -142,10 +144,11 @@ PARALLEL_AT = 20_000
 
 
 def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None, *, jobs: int = 1,
-            tally: Tally | None = None) -> Resolution:
+            tally: Tally | None = None, curation: Curation | None = None) -> Resolution:
     """Group mentions into entities; see the module docstring.
 
     ``tally``, if given, is the :class:`~kg.tally.Tally` of ``mentions`` (which are then not read).
+    ``curation`` holds a user's rules (:mod:`kg.curation`): rejected names resolve to no entity.
 
     Names of different types never merge and entity ids start with the type,
     so each type is resolved on its own: with ``jobs`` > 1 and many names,
@@ -155,7 +158,12 @@ def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None, *, jobs
     if tally is None:
         tally = Tally.of(mentions)
     counts, forms_seen, key_of = tally.counts, tally.forms, tally.keys  # per (written type, name); per name
+    curation = curation or None
+    if curation is not None:
+        counts, forms_seen = curated.filter_tally(curation, counts, forms_seen)
     types = _decide_types(counts, key_of)
+    if curation is not None:
+        types = curated.retyped(curation, types)
     groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # (type, name) → written pairs
     for pair in counts:
         t, canon = pair
@@ -164,29 +172,52 @@ def resolve(mentions: Iterable[Mention], lexicon: Lexicon | None = None, *, jobs
         groups[(t, canon)].append(pair)
     keys = _sorted_pairs(groups)  # the order that decides which of two same-named entities gets "-2"
     split = _split(keys) if jobs > 1 and len(keys) >= PARALLEL_AT else set()
-    args = (groups, forms_seen, counts, lexicon)
+    args = (groups, forms_seen, counts, lexicon, curation)
     if split:
         from .engine.memory import Forked
 
         child = Forked(_resolve_keys, [k for k in keys if k[0] in split], *args, what="resolving entities")
         try:  # the rest, built into a Resolution while the child finishes
-            rest = _resolution(_resolve_keys([k for k in keys if k[0] not in split], *args))
+            rest = _resolution(_resolve_keys([k for k in keys if k[0] not in split], *args), lexicon=lexicon)
         except BaseException:
             child.cancel()
             raise
-        return _resolution(child.wait(), rest)  # the dicts' order differs from one process's: nothing reads it
-    return _resolution(_resolve_keys(keys, *args))
+        return _resolution(child.wait(), rest, lexicon)  # the dicts' order differs from one process's: nothing reads it
+    return _resolution(_resolve_keys(keys, *args), lexicon=lexicon)
 
 
-def _resolution(parts: list[tuple], result: Resolution | None = None) -> Resolution:
-    """The :class:`Resolution` of :func:`_resolve_keys`' tuples (added to ``result`` if given)."""
+def _resolution(parts: list[tuple], result: Resolution | None = None, lexicon: Lexicon | None = None) -> Resolution:
+    """The :class:`Resolution` of :func:`_resolve_keys`' tuples (added to ``result`` if given).
+
+    Each entity gets the ``same_as`` links and metric direction of its lexicon entry (:func:`_entry_facts`).
+    """
     result = Resolution() if result is None else result
     entities, index = result.entities, result.index
-    for eid, t, name, aliases, pairs in parts:
-        entities[eid] = Entity(id=eid, type=t, name=name, aliases=aliases)
+    for eid, t, name, aliases, pairs, rules in parts:
+        entities[eid] = Entity(id=eid, type=t, name=name, aliases=aliases, curated_by=rules,
+                               **_entry_facts(lexicon, t, name))
         for pair in pairs:
             index[pair] = eid
     return result
+
+
+def _entry_facts(lexicon: Lexicon | None, type_: str, name: str) -> dict:
+    """The :class:`Entity` fields taken from the lexicon entry that ``name`` (a canonical name) is.
+
+    Only an entry of the entity's type whose own name it is counts: a canonical
+    name comes from the lexicon as the entry's name (see :func:`_canonical`).
+
+    >>> lex = Lexicon.from_entries([{"type": "Metric", "name": "WER", "aliases": ["word error rate"],
+    ...                              "higher_is_better": False}])
+    >>> _entry_facts(lex, "Metric", "WER"), _entry_facts(lex, "Task", "WER"), _entry_facts(None, "Metric", "WER")
+    ({'same_as': (), 'higher_is_better': False}, {}, {})
+    """
+    if lexicon is None:
+        return {}
+    for _form, entry in lexicon.by_key.get(match_key(name), ()):
+        if entry.type == type_ and entry.name == name:
+            return {"same_as": entry.same_as, "higher_is_better": entry.higher_is_better}
+    return {}
 
 
 def _sorted_pairs(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -230,10 +261,10 @@ def _split(keys: list[tuple[str, str]]) -> set[str]:
 
 
 def _resolve_keys(keys: list[tuple[str, str]], groups: dict, forms_seen: dict, counts: Counter,
-                  lexicon: Lexicon | None) -> list[tuple]:
+                  lexicon: Lexicon | None, curation: Curation | None = None) -> list[tuple]:
     """Entities of the (type, name) ``keys`` (whole types only), as plain tuples.
 
-    Each is ``(id, type, name, aliases, [(type, name) pairs that resolve to it])``.
+    Each is ``(id, type, name, aliases, [(type, name) pairs that resolve to it], curation rules applied)``.
     """
     entries: dict[str, object] = {}
 
@@ -250,12 +281,15 @@ def _resolve_keys(keys: list[tuple[str, str]], groups: dict, forms_seen: dict, c
         uf.find(i)
         forms = {name}.union(*(forms_seen[pair] for pair in groups[(t, name)]))
         forms_of.append(forms)
+        alone = curated.isolated(curation, t, name) if curation is not None else None
         for form in forms:
-            ks = form_keys(t, form) if t != "Repository" else {name.lower()}
-            if lexicon is not None and t != "Repository":
+            ks = {alone} if alone else form_keys(t, form) if t != "Repository" else {name.lower()}
+            if lexicon is not None and t != "Repository" and not alone:
                 entry = known(form)
                 if entry is not None and entry.type == t:
                     ks.add("lex:" + entry.name)
+            if curation is not None and not alone:
+                ks.update(curated.merge_keys(curation, t, form))
             for k in ks:
                 if (t, k) in owner:
                     uf.union(i, owner[(t, k)])
@@ -270,18 +304,21 @@ def _resolve_keys(keys: list[tuple[str, str]], groups: dict, forms_seen: dict, c
         t = keys[members[0]][0]
         sizes = [sum(counts[pair] for pair in groups[keys[i]]) for i in members]
         name = _canonical(t, [keys[i][1] for i in members], sizes, known if lexicon is not None else None)
+        forms = set().union(*(forms_of[i] for i in members))
+        rules = ()
+        if curation is not None:
+            name, rules = curated.decide(curation, t, name, forms | {keys[i][1] for i in members})
         eid = f"{t.lower()}/{slug(name)}"
         n = 2
         while eid in taken:
             eid, n = f"{t.lower()}/{slug(name)}-{n}", n + 1
         taken.add(eid)
-        forms = set().union(*(forms_of[i] for i in members))
         aliases = tuple(sorted(f for f in forms if f != name and f.strip()))
         pairs = []
         for i in members:
             pairs.append(keys[i])
             pairs.extend(groups[keys[i]])
-        out.append((eid, t, name, aliases, pairs))
+        out.append((eid, t, name, aliases, pairs, rules))
     return out
 
 

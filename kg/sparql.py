@@ -3,7 +3,8 @@
 Queries may use the graph's prefixes (``mlkg:``, ``res:``, ``rdfs:``,
 ``skos:``, ``dcterms:``, ``prov:``, ``xsd:``, ``void:``, ``rdf:``) without
 declaring them.  A query is SPARQL text, a path to a ``.rq`` file, or the
-name of a shipped competency query (``kg/queries/NAME.rq``).
+name of a shipped competency query (``kg/queries/NAME.rq``); ``bind`` gives its
+parameters values, as RDF terms (see :mod:`kg.named_queries`).
 
 Every query is bounded: ``max_results`` caps the rows (or triples) of an
 answer, and more is :class:`~kg.errors.ResultLimitError`; ``timeout`` caps its
@@ -26,26 +27,15 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pyoxigraph
 
 from .api import QUERY_MAX_RESULTS, QUERY_TIMEOUT
 from .errors import KGError, QueryError, QueryTimeoutError, ResultLimitError
+from .named_queries import QUERIES, named_queries, shipped_text, substitutions  # noqa: F401 (re-exported)
 
 # kg.rdf (rdflib) is imported only where needed: the worker process stays lean.
-QUERIES = resources.files("kg") / "queries"
-
-
-def named_queries() -> dict[str, str]:
-    """The shipped competency queries by name, with their first comment line."""
-    out = {}
-    for f in sorted(QUERIES.iterdir(), key=lambda f: f.name):
-        if f.name.endswith(".rq"):
-            first = f.read_text(encoding="utf-8").splitlines()[0]
-            out[f.name[:-3]] = first.lstrip("# ").strip()
-    return out
 
 
 def query_text(query: str) -> str:
@@ -54,9 +44,9 @@ def query_text(query: str) -> str:
     if q.endswith(".rq") and "\n" not in q and (Path(q).is_file() or not any(c.isspace() for c in q)):
         return _read_query_file(Path(q))
     if q and all(ch.isalnum() or ch in "-_" for ch in q):
-        f = QUERIES / f"{q}.rq"
-        if f.is_file():
-            return f.read_text(encoding="utf-8")
+        text = shipped_text(q)
+        if text is not None:
+            return text
         raise QueryError(f"no query named {q!r}; `kg query --list` shows the shipped ones")
     return query
 
@@ -112,19 +102,31 @@ def _capped(items, max_results: int | None, what: str = "rows") -> list:
 
 
 def run(store: pyoxigraph.Store, sparql: str, max_results: int | None = None,
-        prefixes: dict[str, str] | None = None) -> QueryResult:
-    """Run SPARQL text on a store, at most ``max_results`` rows; SPARQL errors become :class:`QueryError`."""
+        prefixes: dict[str, str] | None = None, bind: dict[str, object] | None = None,
+        hide: list[str] | tuple[str, ...] = ()) -> QueryResult:
+    """Run SPARQL text on a store, at most ``max_results`` rows; SPARQL errors become :class:`QueryError`.
+
+    ``bind`` maps variable names to RDF terms, substituted by Oxigraph (never pasted into the
+    text); the columns named in ``hide`` are left out of a SELECT answer.
+    """
+    subs = {pyoxigraph.Variable(k): v for k, v in (bind or {}).items()}
     try:
-        answer = store.query(sparql, prefixes=_prefixes() if prefixes is None else prefixes)
+        answer = store.query(sparql, prefixes=_prefixes() if prefixes is None else prefixes,
+                             substitutions=subs or None)
         if isinstance(answer, pyoxigraph.QueryBoolean):
             return QueryResult(["result"], [[str(bool(answer)).lower()]], boolean=bool(answer))
         if isinstance(answer, pyoxigraph.QuerySolutions):
-            columns = [v.value for v in answer.variables]
+            columns = [v.value for v in answer.variables if v.value not in hide]
             terms = [[sol[c] for c in columns] for sol in _capped(answer, max_results)]
             return QueryResult(columns, [[_value(t) for t in row] for row in terms], terms=terms)
         triples = _capped(answer, max_results, "triples")
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}") from exc
+    except RuntimeError as exc:  # Oxigraph: a substituted variable missing from the SELECT clause
+        if not subs:
+            raise QueryError(f"query failed: {exc}") from exc
+        raise QueryError(f"cannot bind a value: {exc}; Oxigraph binds only variables of the SELECT "
+                         "clause") from exc
     except (OSError, ValueError) as exc:
         raise QueryError(f"query failed: {exc}") from exc
     rows = [[str(t.subject), str(t.predicate), str(t.object)] for t in triples]
@@ -132,28 +134,30 @@ def run(store: pyoxigraph.Store, sparql: str, max_results: int | None = None,
 
 
 def query(sparql: str, graph: str | os.PathLike = "output", *, timeout: float | None = QUERY_TIMEOUT,
-          max_results: int | None = QUERY_MAX_RESULTS) -> QueryResult:
+          max_results: int | None = QUERY_MAX_RESULTS, bind=None) -> QueryResult:
     """Run a query (text, ``.rq`` file or shipped name) on the graph built in ``graph``.
 
     At most ``timeout`` seconds and ``max_results`` rows (or triples); ``0`` or ``None``: no limit.
+    ``bind`` gives values to the query's parameters (see :mod:`kg.named_queries`).
     """
     if timeout is not None and not timeout >= 0:  # also NaN
         raise QueryError(f"timeout must be a number of seconds >= 0, not {timeout!r}")
     if max_results is not None and max_results < 0:
         raise QueryError(f"max_results must be >= 0, not {max_results!r}")
     text = query_text(sparql)
+    values, hide = substitutions(text, bind, declared_only=shipped_text(sparql.strip()) == text)
     if not timeout or math.isinf(timeout):
         from .rdf.serialize import load_store
 
-        return run(load_store(graph), text, max_results)
-    return _run_in_worker(graph, text, timeout, max_results)
+        return run(load_store(graph), text, max_results, bind=values, hide=hide)
+    return _run_in_worker(graph, text, timeout, max_results, values, hide)
 
 
-def _run_in_worker(graph: str | os.PathLike, text: str, timeout: float,
-                   max_results: int | None) -> QueryResult:
+def _run_in_worker(graph: str | os.PathLike, text: str, timeout: float, max_results: int | None,
+                   bind: dict | None = None, hide: list[str] | None = None) -> QueryResult:
     """Run a query in a fresh worker process, killed if it is still running after ``timeout`` seconds."""
     job = pickle.dumps({"graph": os.fspath(graph), "query": text, "max_results": max_results,
-                        "prefixes": _prefixes()})
+                        "prefixes": _prefixes(), "bind": bind or {}, "hide": hide or []})
     proc = subprocess.Popen([sys.executable, "-m", "kg.sparql"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         out, _ = proc.communicate(job, timeout=timeout)
@@ -193,7 +197,8 @@ def _worker_main() -> None:  # runs in the worker process
     job = pickle.load(sys.stdin.buffer)
     try:
         store = _open_store(job["graph"])
-        reply = ("ok", run(store, job["query"], job["max_results"], job["prefixes"]))
+        reply = ("ok", run(store, job["query"], job["max_results"], job["prefixes"], job["bind"],
+                           job["hide"]))
     except KGError as exc:
         reply = ("error", exc)
     except Exception as exc:  # noqa: BLE001 - reported to the parent as a QueryError

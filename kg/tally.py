@@ -48,6 +48,10 @@ class Tally:
         tally.add(mentions)
         return tally
 
+    def names(self) -> set[str]:
+        """Every name and form counted."""
+        return {name for _t, name in self.counts}.union(*self.forms.values())
+
     def add(self, mentions: Iterable[Mention]) -> None:
         """Count ``mentions`` in (in place)."""
         written = Counter((m.type, m.name or m.surface, m.surface, m.aliases) for m in mentions)

@@ -28,7 +28,8 @@ Inputs
 Output
 ------
 ``kg/extract/data/lexicon.jsonl``: one JSON object a line, sorted by (type, name), fields
-``type, name, aliases, source, case_sensitive``.  Entries are merged by (type, normalised
+``type, name, aliases, source, case_sensitive``, plus ``higher_is_better`` on every Metric
+entry and ``same_as`` on entries that link out (see below).  Entries are merged by (type, normalised
 name) where the normalised form is lower-case alphanumerics only ("+" is kept as "plus", so
 U-Net++ and U-Net stay apart).  A curated entry keeps its name as canonical; ``source`` lists
 every contributing source joined by ";".  A raw-source name colliding with a curated entry of
@@ -39,6 +40,18 @@ token that is at most 4 characters long or whose lower-case form is an English w
 (GLUE/glue, OPT/opt, Lion/lion, SAM/sam), with an override table for the cases the rule gets
 wrong.  For such entries the lower-case form of every long, unambiguous multi-word name is
 added as an alias, so that a case-sensitive matcher still finds "layer normalization".
+
+``same_as`` lists the Linked Papers With Code IRI of the entry: for the Papers with Code
+method merged into it, ``https://linkedpaperswithcode.com/method/<slug>`` with the slug of the
+method's own ``url`` field (LPWC mints its method IRIs from that slug).  When several methods
+merged into one entry, only the one whose name or full name is the entry's links (none if no
+single one is).  The task and dataset sources carry no Papers with Code URL or slug, so tasks
+and datasets get none: slugs are never derived from names.
+
+``higher_is_better`` (true/false, null if unknown) says whether a larger value of a metric is
+better.  Curated metrics state it (``kg/extract/data/curated/metrics.jsonl``); none of the raw
+sources states it per metric, so a raw-only metric gets it from :func:`metric_direction`, a
+small rule on its name.
 """
 from __future__ import annotations
 
@@ -249,6 +262,7 @@ class Lexicon:
         # (type, normalised form) -> key of the entry owning it (names and aliases)
         self.form_index: dict[tuple[str, str], tuple[str, str]] = {}
         self.dropped = Counter()
+        self.direction_paths = Counter()  # where each metric's higher_is_better came from
 
     def _index(self, key, forms):
         for f in forms:
@@ -266,13 +280,17 @@ class Lexicon:
         else:
             e = self.entries[key] = {
                 "type": typ, "name": name, "aliases": list(aliases),
-                "sources": [SRC_CURATED], "curated": True,
+                "sources": [SRC_CURATED], "curated": True, "same_as": [],
             }
+        if "higher_is_better" in rec:
+            e["higher_is_better"] = rec["higher_is_better"]
         for f in [name] + aliases:
             self.curated_forms.setdefault(norm(f), set()).add(typ)
         self._index(key, [name] + aliases)
 
-    def add_raw(self, typ: str, name: str, source: str, aliases=(), max_words: int = 6) -> bool:
+    def add_raw(self, typ: str, name: str, source: str, aliases=(), max_words: int = 6,
+                same_as=()) -> bool:
+        """Add a raw-source name (or only its provenance and ``same_as`` links to the entry it is)."""
         name = clean_name(name)
         # a raw name that is already a curated form of the same type only adds provenance
         ckey = self.form_index.get((typ, norm(name)))
@@ -280,6 +298,7 @@ class Lexicon:
             e = self.entries[ckey]
             if source not in e["sources"]:
                 e["sources"].append(source)
+            e["same_as"].extend(same_as)
             return True
         if not basic_ok(name, self.generic, max_words):
             self.dropped[(source, "junk")] += 1
@@ -305,10 +324,11 @@ class Lexicon:
         if key is None:
             key = (typ, norm(name))
             self.entries[key] = {"type": typ, "name": name, "aliases": [],
-                                 "sources": [], "curated": False}
+                                 "sources": [], "curated": False, "same_as": []}
         e = self.entries[key]
         if source not in e["sources"]:
             e["sources"].append(source)
+        e["same_as"].extend(same_as)
         known = {norm(e["name"])} | {norm(a) for a in e["aliases"]}
         for f in forms:
             if norm(f) not in known:
@@ -334,16 +354,76 @@ class Lexicon:
             if cs:
                 aliases = add_lowercase_variants(e["name"], aliases)
             sources = sorted(set(e["sources"]), key=SOURCE_ORDER.index)
-            out.append({
+            rec = {
                 "type": typ,
                 "name": e["name"],
                 "aliases": aliases,
                 "source": ";".join(sources),
                 "case_sensitive": cs,
-            })
+            }
+            if typ == "Metric":
+                rec["higher_is_better"] = self._direction(e)
+            links = self._links(e)
+            if links:
+                rec["same_as"] = links
+            out.append(rec)
             del forms
         out.sort(key=lambda r: (TYPES.index(r["type"]), r["name"].lower(), r["name"]))
         return out
+
+    def _links(self, e: dict) -> list[str]:
+        """The entry's LPWC IRIs: of its one PwC method, or of the one of several named as the entry.
+
+        ``e["same_as"]`` holds ``(iri, normalised names of the method)`` pairs.  Two methods in
+        one entry (NMS and Soft-NMS, merged by a shared form) are distinct things: owl:sameAs
+        to both would make them one, so only a method whose name is the entry's counts.
+        """
+        links = dict(e["same_as"])
+        if len(links) > 1:
+            links = {iri: names for iri, names in links.items() if norm(e["name"]) in names}
+            if len(links) != 1:
+                self.dropped[(SRC_PWC_METHODS, "same_as-ambiguous")] += 1
+                return []
+        return sorted(links)
+
+    def _direction(self, e: dict) -> bool | None:
+        """A metric's direction: the curated one, else :func:`metric_direction` (counted by path)."""
+        if e.get("higher_is_better") is not None:
+            self.direction_paths["curated"] += 1
+            return e["higher_is_better"]
+        found = metric_direction(e["name"], e["aliases"])
+        self.direction_paths["name rule" if found is not None else "unknown"] += 1
+        return found
+
+
+# Words that make a metric's name say its direction (raw-source metrics only; curated metrics
+# state it).  A lower-is-better word wins: "top-1 error", "accuracy loss".
+LOWER_IS_BETTER = re.compile(
+    r"(error|loss|perplexity|\bppl\b|distance|divergence|\bfid\b|\bkid\b|\bfvd\b|\bwer\b|"
+    r"\bcer\b|\bmae\b|\bmse\b|rmse|mape|latency|\btime\b|flops|\bmacs\b|params|"
+    r"parameters|\bnll\b|bits per|\bbp[cdb]\b)",
+    re.I,
+)
+HIGHER_IS_BETTER = re.compile(
+    r"(accuracy|\bacc\b|\bf1\b|f-score|f-measure|precision|recall|bleu|rouge|meteor|cider|"
+    r"\bmap\b|\bap\d*\b|iou|auc|hits@|ndcg|mrr|exact match|\bem\b|pass@|psnr|ssim|"
+    r"correlation|success rate|throughput|\bfps\b)",
+    re.I,
+)
+
+
+def metric_direction(name: str, aliases=()) -> bool | None:
+    """Whether a larger value of the metric named so is better, from its name; None if it does not say.
+
+    >>> metric_direction("BLEU-4"), metric_direction("Top-1 Error Rate"), metric_direction("Dice")
+    (True, False, None)
+    """
+    forms = [name, *aliases]
+    if any(LOWER_IS_BETTER.search(f) for f in forms):
+        return False
+    if any(HIGHER_IS_BETTER.search(f) for f in forms):
+        return True
+    return None
 
 
 def _form_is_risky(f: str) -> bool:
@@ -407,6 +487,10 @@ def load_curated(lex: Lexicon) -> Counter:
                 rec = json.loads(line)
                 if rec.get("type") not in TYPES or not rec.get("name"):
                     raise SystemExit(f"{path}:{lineno}: bad record {line!r}")
+                if "higher_is_better" in rec and (rec["type"] != "Metric" or not isinstance(
+                        rec["higher_is_better"], bool)):
+                    raise SystemExit(f"{path}:{lineno}: higher_is_better must be true/false, "
+                                     f"on metrics only: {line!r}")
                 lex.add_curated(rec)
                 n[rec["type"]] += 1
     return n
@@ -478,9 +562,26 @@ def load_pwc_methods(lex: Lexicon, path: str) -> Counter:
             continue
         # prefer the readable full name as canonical when the name is a bare acronym?
         # No: PwC's "name" is what papers write (LoRA, BERT); full name becomes an alias.
-        if lex.add_raw(typ, name, SRC_PWC_METHODS, aliases):
+        links = [(iri, {norm(name), norm(full)}) for iri in lpwc_method_iris(m)]
+        if lex.add_raw(typ, name, SRC_PWC_METHODS, aliases, same_as=links):
             n[typ] += 1
     return n
+
+
+LPWC = "https://linkedpaperswithcode.com/"
+PWC_METHOD_URL = re.compile(r"https://paperswithcode\.com/method/([A-Za-z0-9][A-Za-z0-9._~-]*)")
+
+
+def lpwc_method_iris(method: dict) -> list[str]:
+    """The Linked Papers With Code IRI of a PwC method, from the slug of its ``url`` (none without one).
+
+    >>> lpwc_method_iris({"url": "https://paperswithcode.com/method/autoencoder"})
+    ['https://linkedpaperswithcode.com/method/autoencoder']
+    >>> lpwc_method_iris({"url": None}), lpwc_method_iris({"url": "https://example.org/method/x"})
+    ([], [])
+    """
+    m = PWC_METHOD_URL.fullmatch(method.get("url") or "")
+    return [f"{LPWC}method/{m.group(1)}"] if m else []
 
 
 TASK_BLOCK_WORDS = re.compile(
@@ -783,6 +884,11 @@ def main(argv=None):
     for s in SOURCE_ORDER:
         print(f"  {s:<18} {by_source[s]:>5}")
     print(f"  {'case_sensitive':<18} {sum(r['case_sensitive'] for r in records):>5}")
+    print(f"  {'same_as':<18} {sum(bool(r.get('same_as')) for r in records):>5}   "
+          f"(entries with a Linked Papers With Code link)")
+    print("metric direction (higher_is_better) from:")
+    for path in ("curated", "name rule", "unknown"):
+        print(f"  {path:<18} {lex.direction_paths[path]:>5}")
     print("dropped raw names:")
     for (s, why), c in sorted(lex.dropped.items()):
         print(f"  {s:<18} {why:<40} {c:>5}")

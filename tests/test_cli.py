@@ -174,10 +174,13 @@ def test_query_shipped_name_and_file(runner, graph_dir, tmp_path):
 def test_query_list(runner):
     result = run(runner, "query", "--list")
     assert result.exit_code == 0
-    names = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
-    assert names == sorted(["based-on-longformer", "paper-evidence", "papers-on-glue",
-                            "repos-of-imagenet-models", "results-for-dataset", "top-datasets"])
+    queries = [line for line in result.stdout.splitlines() if line.strip() and not line.startswith(" ")]
+    assert [line.split()[0] for line in queries] == sorted(
+        ["based-on-longformer", "leaderboard", "models-on-dataset", "paper-evidence", "papers-on-glue",
+         "repos-of-imagenet-models", "results-for-dataset", "top-datasets"])
     assert all(len(line.split(None, 1)) == 2 for line in result.stdout.splitlines())
+    params = [line.split()[:3] for line in result.stdout.splitlines() if line.startswith("    ")]
+    assert ["dataset", "=", '"GLUE"'] in params  # each parameter, indented under its query
 
 
 def test_query_without_query_is_a_usage_error(runner):

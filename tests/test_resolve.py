@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from kg.extract.lexicon import default_lexicon
+from kg.extract.lexicon import Lexicon, default_lexicon
 from kg.records import Mention
 from kg.resolve import resolve, slug
 
@@ -151,3 +151,30 @@ def test_resolving_in_two_processes_gives_the_same_entities(monkeypatch):
     assert child and child < types  # really split: the child resolves these types, the parent the others
     assert two.entities == one.entities  # (their order differs: nothing reads it)
     assert two.index == one.index
+
+
+LINKED = Lexicon.from_entries([
+    {"type": "Technique", "name": "FooNorm", "aliases": ["Foo Normalization"],
+     "same_as": ["https://linkedpaperswithcode.com/method/foonorm"]},
+    {"type": "Metric", "name": "word error rate", "aliases": ["WER"], "higher_is_better": False},
+    {"type": "Metric", "name": "BLEU", "aliases": [], "higher_is_better": True},
+])
+
+
+def test_entities_carry_their_lexicon_entrys_links_and_direction():
+    ms = [m("p1", "Foo Normalization", "Technique"), m("p2", "FooNorm", "Technique"),
+          m("p3", "WER", "Metric"), m("p4", "BLEU", "Metric"), m("p5", "SpeedScore", "Metric")]
+    res = resolve(ms, LINKED)
+    foo, wer, bleu, other = (res.entities[entity_of(res, x)] for x in (ms[0], ms[2], ms[3], ms[4]))
+    assert (foo.name, foo.same_as, foo.higher_is_better) == (
+        "FooNorm", ("https://linkedpaperswithcode.com/method/foonorm",), None)
+    assert (wer.name, wer.higher_is_better, wer.same_as) == ("word error rate", False, ())
+    assert bleu.higher_is_better is True
+    assert (other.same_as, other.higher_is_better) == ((), None)  # not in the lexicon: unknown
+
+
+def test_an_entity_of_another_type_gets_nothing_from_the_entry():
+    res = resolve([m("p1", "FooNorm", "Model")], LINKED)  # the entry is a Technique
+    (e,) = res.entities.values()
+    assert (e.type, e.same_as, e.higher_is_better) == ("Model", (), None)
+    assert resolve([m("p1", "FooNorm", "Technique")], None).entities["technique/foonorm"].same_as == ()

@@ -29,7 +29,7 @@ cache file's JSON table is left alone and its papers are extracted again."""
 def content_key(paper: Paper, version: str) -> str:
     """The cache key of a paper's extraction under extractor ``version``."""
     h = hashlib.sha256()
-    for part in (version, paper.id, paper.title, paper.abstract):
+    for part in (version, paper.id, paper.title, paper.abstract, paper.code_url):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()

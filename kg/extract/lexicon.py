@@ -2,7 +2,8 @@
 
 The lexicon is data (``data/lexicon.jsonl``, built by
 ``scripts/build_lexicon.py``): one entry a line with ``type``, ``name``,
-``aliases``, ``source`` and ``case_sensitive``.  Case-sensitive entries
+``aliases``, ``source`` and ``case_sensitive`` (and ``higher_is_better`` for
+metrics, ``same_as`` links to Linked Papers With Code).  Case-sensitive entries
 (GLUE, LN, OPT, Lion) match on the exact text; the others match lower-cased.
 ``data/generic.txt`` lists generic phrases that are never entities.
 
@@ -26,11 +27,15 @@ DATA = resources.files("kg.extract") / "data"
 
 @dataclass(frozen=True)
 class LexEntry:
+    """One lexicon entry; ``same_as`` and ``higher_is_better`` describe the thing, not its matching."""
+
     type: str
     name: str
     aliases: tuple[str, ...]
     case_sensitive: bool
     source: str = ""
+    same_as: tuple[str, ...] = ()  # Linked Papers With Code IRIs, from the source data
+    higher_is_better: bool | None = None  # metrics: the direction of a better value; None if unknown
 
 
 class Lexicon:
@@ -47,7 +52,8 @@ class Lexicon:
     @classmethod
     def from_entries(cls, rows: list[dict], generic: set[str] = frozenset()) -> "Lexicon":
         entries = [LexEntry(r["type"], r["name"], tuple(r.get("aliases", ())),
-                            bool(r.get("case_sensitive", False)), r.get("source", ""))
+                            bool(r.get("case_sensitive", False)), r.get("source", ""),
+                            tuple(r.get("same_as", ())), r.get("higher_is_better"))
                    for r in rows]
         return cls(entries, set(generic))
 

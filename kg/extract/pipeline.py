@@ -146,7 +146,7 @@ def to_extraction(doc: Doc, paper: Paper) -> Extraction:
         mentions.append(Mention(paper=paper.id, field=field, start=start, end=end, surface=s.text,
                                 type=s.label_, role=strongest(entity_role[key]), name=name,
                                 aliases=tuple(sorted(aliases[key] - {name}))))
-    for field in ("title", "abstract"):
+    for field in ("title", "abstract", "code_url"):  # code_url: the record's own, if it names a repository
         for r in find_repositories(paper.text(field)):
             mentions.append(Mention(paper=paper.id, field=field, start=r.start, end=r.end,
                                     surface=paper.text(field)[r.start:r.end], type="Repository",

@@ -1,7 +1,9 @@
 """Graph formats over the networkx graph: GraphML, GEXF, node-link JSON, CSV edge list.
 
 GraphML and GEXF hold only scalar attributes, so list attributes (aliases,
-sources) are written as JSON arrays and read back as lists.
+sources, same_as) are written as JSON arrays and read back as lists, and a
+metric's ``higher_is_better`` (true, false or null: neither format has a null)
+as JSON text too.
 """
 from __future__ import annotations
 
@@ -14,22 +16,25 @@ import networkx as nx
 from ..fsutil import atomic_write
 from .registry import Format, register
 
-LIST_ATTRS = ("aliases", "sources")
+LIST_ATTRS = ("aliases", "sources", "same_as", "authors", "curated_by")
+JSON_ATTRS = (*LIST_ATTRS, "higher_is_better")
+"""Node attributes written as JSON text in GraphML and GEXF."""
 
 
 def _flatten(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     g = graph.copy()
     for _, data in g.nodes(data=True):
-        for key in LIST_ATTRS:
+        for key in JSON_ATTRS:
             if key in data:
-                data[key] = json.dumps(list(data[key]), ensure_ascii=False)
+                value = data[key]
+                data[key] = json.dumps(list(value) if key in LIST_ATTRS else value, ensure_ascii=False)
     g.graph = {k: v for k, v in g.graph.items() if isinstance(v, (str, int, float, bool))}
     return g
 
 
 def _unflatten(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for _, data in graph.nodes(data=True):
-        for key in LIST_ATTRS:
+        for key in JSON_ATTRS:
             if isinstance(data.get(key), str):
                 data[key] = json.loads(data[key])
     return graph

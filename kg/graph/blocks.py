@@ -41,7 +41,7 @@ def signature(cg: CorpusGraph, block: str) -> bytes:
     """A 16-byte hash of everything the block's outputs are made from.
 
     For a paper: the extractor version and the paper's text (which together
-    determine its extraction), its url and sources, the entity id of each
+    determine its extraction), its metadata and sources, the entity id of each
     mention, and its results with their labels; for an entity: its
     attributes and ``based_on`` links.  Equal signatures mean equal bytes.
     ``marshal`` version 0 encodes equal values identically (later versions
@@ -55,7 +55,8 @@ def signature(cg: CorpusGraph, block: str) -> bytes:
             h.update(text.encode("utf-8", "surrogatepass"))
             h.update(b"\0")
         results = [(r.id, r.model, cg.result_attrs(r), cg.result_edges(r)) for r in cg.results_of.get(pid, ())]
-        h.update(marshal.dumps((block, p.url or "", [str(s) for s in p.sources], cg.entity_ids(pid), results), 0))
+        meta = (p.url or "", p.arxiv_id, p.year, p.date, p.venue, p.authors, p.code_url, p.record_id)
+        h.update(marshal.dumps((block, meta, [str(s) for s in p.sources], cg.entity_ids(pid), results), 0))
     else:
         h.update(marshal.dumps((block, cg.entity_attrs(block), cg.based_on_of.get(block, [])), 0))
     return h.digest()

@@ -26,6 +26,7 @@ from operator import attrgetter
 
 import networkx as nx
 
+from ..curation import Curation
 from ..extract.lexicon import Lexicon
 from ..records import ROLES, Extraction, Mention, Paper, Result
 from ..resolve import Resolution, resolve
@@ -84,14 +85,21 @@ class CorpusGraph:
         if ex is None:
             return [], {}
         eids = self.entity_ids(paper)
+        entities = self.resolution.entities
         role_of: dict[str, str] = {}
         for m, eid in zip(ex.mentions, eids):
-            role = role_of.get(eid)
-            if role is None or _RANK[m.role] < _RANK[role]:
-                role_of[eid] = m.role
+            if eid is None:  # a name a curation rule rejected
+                continue
+            role = m.role
+            if role in _TYPED_ROLE and entities[eid].type != _TYPED_ROLE[role]:
+                role = "uses"  # a name written as a dataset, typed otherwise corpus-wide (or by curation)
+            held = role_of.get(eid)
+            if held is None or _RANK[role] < _RANK[held]:
+                role_of[eid] = role
         mentions = ex.mentions
         keys = list(map(_TEXT_ORDER, mentions))
-        return [(mentions[i], eids[i]) for i in sorted(range(len(keys)), key=keys.__getitem__)], role_of
+        return [(mentions[i], eids[i]) for i in sorted(range(len(keys)), key=keys.__getitem__)
+                if eids[i] is not None], role_of
 
     def mention_edges(self, paper: str) -> list[tuple[str, dict]]:
         """``(entity id, edge attributes)`` of a paper's mentions, in text order.
@@ -109,12 +117,25 @@ class CorpusGraph:
     @staticmethod
     def paper_attrs(p: Paper) -> dict:
         return {"kind": "Paper", "label": p.title, "title": p.title, "abstract": p.abstract, "url": p.url or "",
-                "sources": [str(s) for s in p.sources], "paper_count": 1}
+                "sources": [str(s) for s in p.sources], "paper_count": 1, "record_id": p.record_id,
+                "arxiv_id": p.arxiv_id, "year": "" if p.year is None else str(p.year), "date": p.date,
+                "venue": p.venue, "authors": list(p.authors), "code_url": p.code_url}
 
     def entity_attrs(self, eid: str) -> dict:
+        """A node's attributes; ``higher_is_better`` on metrics (None: unknown), ``same_as`` when it links out.
+
+        The two are left out elsewhere, so the nodes (and block signatures) of other entities stay as they were.
+        """
         e = self.resolution.entities[eid]
-        return {"kind": e.type, "label": e.name, "aliases": list(e.aliases),
-                "paper_count": self.paper_count.get(eid, 0)}
+        attrs = {"kind": e.type, "label": e.name, "aliases": list(e.aliases),
+                 "paper_count": self.paper_count.get(eid, 0)}
+        if e.type == "Metric":
+            attrs["higher_is_better"] = e.higher_is_better
+        if e.same_as:
+            attrs["same_as"] = list(e.same_as)
+        if e.curated_by:
+            attrs["curated_by"] = [f"{rule.source}: {rule.label}" for rule in e.curated_by]
+        return attrs
 
     def result_attrs(self, r: ResolvedResult) -> dict:
         names = self.resolution.entities
@@ -183,6 +204,8 @@ class CorpusGraph:
 
 
 _RANK = {role: i for i, role in enumerate(ROLES)}
+_TYPED_ROLE = {"evaluates_on": "Dataset", "has_code": "Repository"}
+"""Roles that only an entity of one type can have (VOCABULARY.md: ``evaluatesOn`` a Dataset)."""
 
 
 _TEXT_ORDER = attrgetter("field", "start", "end", "type")
@@ -224,17 +247,18 @@ class Resolved:
 
 
 def resolve_corpus(papers: Iterable[Paper], extractions: Iterable[Extraction], lexicon: Lexicon | None = None,
-                   *, jobs: int = 1, tally: Tally | None = None) -> Resolved:
+                   *, jobs: int = 1, tally: Tally | None = None, curation: Curation | None = None) -> Resolved:
     """Sort papers and extractions by paper id and resolve all mentions (see :func:`kg.resolve.resolve`).
 
     ``jobs`` > 1 lets resolution use a second process; ``tally`` is the
-    :class:`~kg.tally.Tally` of the extractions' mentions if the caller has it.
+    :class:`~kg.tally.Tally` of the extractions' mentions if the caller has it;
+    ``curation`` the user's rules (:mod:`kg.curation`).
     """
     papers = sorted(papers, key=lambda p: p.id)
     by_paper = {ex.paper: ex for ex in sorted(extractions, key=lambda e: e.paper)}
     if tally is None:
         tally = Tally.of(m for ex in by_paper.values() for m in ex.mentions)
-    res = resolve((), lexicon, jobs=jobs, tally=tally)
+    res = resolve((), lexicon, jobs=jobs, tally=tally, curation=curation)
     return Resolved(papers, by_paper, res, tally)
 
 
@@ -249,8 +273,8 @@ def assemble(resolved: Resolved, version: str = "") -> CorpusGraph:
     eids: dict[str, list[str]] = {}
     distinct: list[str] = []  # each paper's entities once: counted in one go (Counter.update per paper is slower)
     for pid, ex in by_paper.items():
-        ids = eids[pid] = [index[(m.type, m.name or m.surface)] for m in ex.mentions]
-        distinct.extend(set(ids))
+        ids = eids[pid] = [index.get((m.type, m.name or m.surface)) for m in ex.mentions]
+        distinct.extend(set(ids) - {None})
     paper_count = Counter(distinct)
     pairs = []
     results = []
@@ -285,10 +309,11 @@ def assemble(resolved: Resolved, version: str = "") -> CorpusGraph:
 
 
 def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction],
-                lexicon: Lexicon | None = None, version: str = "", *, jobs: int = 1) -> CorpusGraph:
+                lexicon: Lexicon | None = None, version: str = "", *, jobs: int = 1,
+                curation: Curation | None = None) -> CorpusGraph:
     """Resolve the mentions of all papers and gather what the outputs need.
 
     :func:`resolve_corpus`, then :func:`assemble`; ``jobs`` > 1 lets resolution
-    use a second process (see :func:`kg.resolve.resolve`).
+    use a second process (see :func:`kg.resolve.resolve`); ``curation``: the user's rules.
     """
-    return assemble(resolve_corpus(papers, extractions, lexicon, jobs=jobs), version)
+    return assemble(resolve_corpus(papers, extractions, lexicon, jobs=jobs, curation=curation), version)

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from ..fsutil import atomic_write
 
-Row = tuple  # (paper id, title, abstract, file, line, url): one record, as merge() reads it
+Row = tuple  # (title hash, title, abstract, file, line, metadata tuple): one record, as merge() reads it
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,7 +1,9 @@
 """The raw record every reader yields, before deduplication."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .metadata import Metadata
 
 
 @dataclass(frozen=True)
@@ -12,5 +14,12 @@ class RawRecord:
     abstract: str
     file: str
     line: int
-    url: str | None = None
-    id: str | None = None
+    meta: Metadata = field(default_factory=Metadata)
+
+    @property
+    def url(self) -> str | None:
+        return self.meta.url
+
+    @property
+    def id(self) -> str | None:
+        return self.meta.id

@@ -1,11 +1,14 @@
 """Readers for JSON Lines, JSON and CSV files of papers.
 
-JSON Lines: one object a line, ``{"id"?, "title", "abstract", "url"?}``.
+JSON Lines: one object a line, ``{"title", "abstract"}`` plus any of the
+metadata :mod:`kg.ingest.metadata` reads (``id``, ``url``, ``arxiv_id``,
+``year``/``date``, ``venue``, ``authors``, ``code_url``).
 JSON: an array of such objects, or an object holding one (see :func:`parse_json`).
-CSV: a header with ``title`` and ``abstract`` columns (any case), optional
-``id`` and ``url``.  A malformed line or row is skipped with an
+CSV/TSV: a header with ``title`` and ``abstract`` columns (any case), the
+metadata as further columns.  A malformed line or row is skipped with an
 :class:`~kg.errors.InputWarning` naming file and line; a CSV without the
-required columns is skipped whole.
+required columns is skipped whole; fields kg does not read are named in one
+warning per file.
 """
 from __future__ import annotations
 
@@ -13,9 +16,12 @@ import csv
 import json
 import re
 import warnings
+from dataclasses import replace
 from collections.abc import Iterable, Iterator
 
 from ..errors import InputWarning
+from ..extract.repos import normalise_repository
+from .metadata import metadata, safe_iri, unknown_fields
 from .record import RawRecord
 
 
@@ -49,16 +55,42 @@ def _unpaired(obj: dict, file: str, line: int) -> dict:
     return {k: _SURROGATE.sub("\ufffd", v) if k in bad else v for k, v in obj.items()}
 
 
-def _record(obj: dict, file: str, line: int) -> RawRecord | None:
+def _record(obj: dict, file: str, line: int, arxiv_ids: bool = False) -> RawRecord | None:
     title, abstract = _text(obj.get("title")), _text(obj.get("abstract"))
     missing = [k for k, v in (("title", title), ("abstract", abstract)) if not v]
     if missing:
         _warn(file, line, f"record has no {' or '.join(missing)}, skipped")
         return None
-    url = _text(obj.get("url")) or _text(obj.get("code_url")) or None
-    ident = obj.get("id")
-    return RawRecord(title=title, abstract=abstract, file=file, line=line, url=url,
-                     id=str(ident) if ident not in (None, "") else None)
+    meta = metadata(obj, arxiv_ids)
+    if meta.url and not safe_iri(meta.url):
+        _warn(file, line, f"url {meta.url[:80]!r} is not a valid http(s) IRI, ignored")
+        meta = replace(meta, url=None)
+    if meta.code_url and normalise_repository(meta.code_url) is None:
+        _warn(file, line, f"code_url {meta.code_url[:80]!r} is not a code repository URL (GitHub, GitLab, …), ignored")
+        meta = replace(meta, code_url="")
+    return RawRecord(title=title, abstract=abstract, file=file, line=line, meta=meta)
+
+
+class _Ignored:
+    """The field names of a file's records that kg does not read: named in one warning per file."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, int] = {}  # field name → first line it was seen on
+
+    def add(self, obj: dict, line: int) -> None:
+        for name in unknown_fields(obj):
+            self.names.setdefault(name, line)
+
+    def report(self, file: str) -> None:
+        if self.names:
+            names = sorted(self.names, key=self.names.__getitem__)
+            shown = ", ".join(repr(n[:40]) for n in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+            _warn(file, self.names[names[0]], f"field{'s' if len(names) > 1 else ''} {shown} ignored "
+                                              f"(kg reads {', '.join(READ_FIELDS)})")
+
+
+READ_FIELDS = ("id", "title", "abstract", "url", "arxiv_id", "year", "date", "venue", "authors", "code_url")
+"""The fields named in the warning about ignored ones (their other spellings: :data:`metadata.KNOWN`)."""
 
 
 def parse_jsonl(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
@@ -67,6 +99,7 @@ def parse_jsonl(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
     >>> [r.title for r in parse_jsonl(['{"title": "A", "abstract": "B"}', ''], "f")]
     ['A']
     """
+    ignored = _Ignored()
     for number, line in enumerate(lines, start=1):
         if line is None:  # already reported by the decoder
             continue
@@ -80,9 +113,11 @@ def parse_jsonl(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
         if not isinstance(obj, dict):
             _warn(file, number, "expected a JSON object, line skipped")
             continue
+        ignored.add(obj, number)
         record = _record(_unpaired(obj, file, number), file, number)
         if record is not None:
             yield record
+    ignored.report(file)
 
 
 def parse_json(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
@@ -108,16 +143,20 @@ def parse_json(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
     if items is None:
         _warn(file, 1, "no list of papers in this JSON, file skipped")
         return
+    ignored = _Ignored()
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             _warn(file, number, "expected a JSON object, record skipped")
             continue
-        obj = {**item, **item["paper"]} if isinstance(item.get("paper"), dict) else item
+        daily = isinstance(item.get("paper"), dict)  # the daily-papers API: its paper.id is the arXiv id
+        obj = {**item, **item["paper"]} if daily else item
         if not obj.get("abstract") and isinstance(obj.get("summary"), str):
             obj = {**obj, "abstract": obj["summary"]}
-        record = _record(_unpaired(obj, file, number), file, number)
+        ignored.add(obj, number)
+        record = _record(_unpaired(obj, file, number), file, number, arxiv_ids=daily)
         if record is not None:
             yield record
+    ignored.report(file)
 
 
 def _paper_list(data: object) -> list | None:
@@ -160,6 +199,9 @@ def parse_csv(lines: list[str | None], file: str, delimiter: str = ",") -> Itera
     if missing:
         _warn(file, 1, f"CSV header has no {' or '.join(repr(c) for c in missing)} column, file skipped")
         return
+    ignored = _Ignored()
+    ignored.add(columns, 1)
+    ignored.report(file)
     line = 1
     try:
         for row in reader:

@@ -22,10 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from ..graph import CorpusGraph
-from .vocab import MLKG, RES, ROLE_PROPERTY
+from ..ingest.metadata import safe_iri
+from .vocab import FABIO, MLKG, RES, ROLE_PROPERTY
 
 
 def _u(term) -> str:
@@ -38,11 +39,13 @@ ROLE = {role: _u(prop) for role, prop in ROLE_PROPERTY.items()}
 T = {name: _u(MLKG[name]) for name in (
     "Paper", "Mention", "Result", "InputFile", "mentions", "basedOn", "reportsResult", "model", "dataset",
     "metric", "value", "paper", "entity", "surfaceForm", "start", "end", "field", "role", "source",
-    "evidence", "evidenceField", "evidenceStart", "evidenceEnd", "paperCount", "kgVersion", "papers", "entities", "sha256")}
+    "evidence", "evidenceField", "evidenceStart", "evidenceEnd", "paperCount", "kgVersion", "papers", "entities", "sha256",
+    "higherIsBetter")}
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _INTEGER = _u(XSD.integer)
 _DECIMAL = _u(XSD.decimal)
+_BOOLEAN = _u(XSD.boolean)
 
 
 def literal(text: str) -> str:
@@ -52,6 +55,15 @@ def literal(text: str) -> str:
 
 def integer(n: int) -> str:
     return f'"{int(n)}"^^{_INTEGER}'
+
+
+def boolean(value: bool) -> str:
+    """An ``xsd:boolean`` in canonical form.
+
+    >>> boolean(False)
+    '"false"^^<http://www.w3.org/2001/XMLSchema#boolean>'
+    """
+    return f'"{"true" if value else "false"}"^^{_BOOLEAN}'
 
 
 def decimal(value: float) -> str:
@@ -69,8 +81,7 @@ def iri(node_id: str, base: str = str(RES)) -> str:
     return f"<{base}{node_id}>"
 
 
-def _safe_url(url: str) -> bool:
-    return url.startswith(("http://", "https://")) and not any(ch in url for ch in ' <>"{}|\\^`\n\r\t')
+_GYEAR, _DATE = _u(XSD.gYear), _u(XSD.date)
 
 
 def paper_triples(cg: CorpusGraph, node: str, base: str = str(RES)) -> list[str]:
@@ -83,11 +94,12 @@ def paper_triples(cg: CorpusGraph, node: str, base: str = str(RES)) -> list[str]
     p = cg.paper(pid)
     s = iri(node, base)
     out = [f"{s} {A} {T['Paper']} .",
-           f"{s} {_u(DCTERMS.identifier)} {literal(pid)} .",
+           f"{s} {_u(DCTERMS.identifier)} {literal(p.record_id or pid)} .",
            f"{s} {_u(DCTERMS.title)} {literal(p.title.strip())} .",
            f"{s} {_u(DCTERMS.abstract)} {literal(p.abstract)} ."]
-    if p.url and _safe_url(p.url):
+    if p.url and safe_iri(p.url):
         out.append(f"{s} {_u(RDFS.seeAlso)} <{p.url}> .")
+    out.extend(_metadata_triples(s, p))
     out.extend(f"{s} {T['source']} {literal(str(src))} ." for src in p.sources)
     for target, d in cg.mention_edges(pid):
         entity = iri(target, base)
@@ -114,13 +126,36 @@ def paper_triples(cg: CorpusGraph, node: str, base: str = str(RES)) -> list[str]
     return sorted(set(out))
 
 
+def _metadata_triples(s: str, p) -> list[str]:
+    """A paper's metadata from its input record: authors, year, date, venue, arXiv id and link."""
+    out = [f"{s} {_u(DCTERMS.creator)} {literal(name)} ." for name in p.authors]
+    if p.year is not None:
+        out.append(f'{s} {_u(FABIO.hasPublicationYear)} "{p.year:04d}"^^{_GYEAR} .')
+    if p.date:
+        out.append(f'{s} {_u(DCTERMS.issued)} "{p.date}"^^{_DATE} .')
+    if p.venue:
+        out.append(f"{s} {_u(MLKG.venue)} {literal(p.venue)} .")
+    if p.arxiv_id:
+        out += [f"{s} {_u(MLKG.arxivId)} {literal(p.arxiv_id)} .",
+                f"{s} {_u(OWL.sameAs)} <http://arxiv.org/abs/{p.arxiv_id}> ."]
+    return out
+
+
 def entity_triples(cg: CorpusGraph, eid: str, base: str = str(RES)) -> list[str]:
-    """The sorted triples of one entity: its class, names, paper count and ``basedOn`` links."""
+    """The sorted triples of one entity: its class, names, paper count, ``basedOn`` links and links out.
+
+    ``owl:sameAs`` for each of its lexicon entry's links (Linked Papers With Code),
+    ``mlkg:higherIsBetter`` for a metric whose direction is known.
+    """
     e = cg.resolution.entities[eid]
     s = iri(eid, base)
     out = [f"{s} {A} {CLASS[e.type]} .", f"{s} {_u(RDFS.label)} {literal(e.name)} ."]
     out.extend(f"{s} {_u(SKOS.altLabel)} {literal(alias)} ." for alias in e.aliases)
+    out.extend(f"{s} {_u(OWL.sameAs)} <{link}> ." for link in e.same_as if safe_iri(link))
+    if e.type == "Metric" and e.higher_is_better is not None:
+        out.append(f"{s} {T['higherIsBetter']} {boolean(e.higher_is_better)} .")
     out.append(f"{s} {T['paperCount']} {integer(cg.paper_count.get(eid, 0))} .")
+    out.extend(f"{s} {_u(MLKG.curatedBy)} {iri(rule.id, base)} ." for rule in e.curated_by)
     out.extend(f"{s} {T['basedOn']} {iri(o, base)} ." for _paper, o in cg.based_on_of.get(eid, ()))
     return sorted(set(out))
 
@@ -132,6 +167,7 @@ class BuildInfo:
     version: str
     created: str  # ISO 8601 date-time, UTC
     inputs: tuple[tuple[str, str], ...]  # (path, sha256)
+    rules: tuple = ()  # the kg.curation.Rule objects of the build's curation file
 
 
 CREATED = _u(DCTERMS.created)
@@ -160,7 +196,13 @@ def description_triples(cg: CorpusGraph, info: BuildInfo, n_triples: int,
         yield f"{f} {A} {T['InputFile']} ."
         yield f"{f} {_u(RDFS.label)} {literal(path)} ."
         yield f"{f} {T['sha256']} {literal(sha)} ."
+    for rule in {r.id: r for r in info.rules}.values():
+        r = iri(rule.id, base)
+        yield f"{act} {_u(PROV.used)} {r} ."
+        yield f"{r} {A} {_u(MLKG.CurationRule)} ."
+        yield f"{r} {_u(RDFS.label)} {literal(rule.label)} ."
+        yield f"{r} {T['source']} {literal(rule.source)} ."
 
 
 def description_size(info: BuildInfo) -> int:
-    return 9 + 4 * len(info.inputs)
+    return 9 + 4 * len(info.inputs) + 4 * len({r.id for r in info.rules})

@@ -14,7 +14,9 @@ Modules: :mod:`~kg.views.overview`, :mod:`~kg.views.focus`,
 :mod:`~kg.views.lookup`, :mod:`~kg.views.network` (pyvis assembly),
 :mod:`~kg.views.layout` (positions for big graphs), :mod:`~kg.views.details`
 (click panel data), :mod:`~kg.views.style`, :mod:`~kg.views.page` (HTML,
-JSON escaping, atomic write), :mod:`~kg.views.site`, :mod:`~kg.views.shot`. Templates are in ``kg/views/templates/``.
+JSON escaping, atomic write), :mod:`~kg.views.site` (with
+:mod:`~kg.views.leaderboard`, a dataset page's leaderboards, and
+:mod:`~kg.views.paper_page`, a paper page's data), :mod:`~kg.views.shot`. Templates are in ``kg/views/templates/``.
 """
 from kg.views.focus import render_focus
 from kg.views.lookup import find_node

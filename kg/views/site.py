@@ -3,10 +3,13 @@
 :func:`render_site` writes ``DIR/site/``::
 
     site/index.html               entities grouped by type (search, sort), papers
-    site/entity/<slug>.html       one per entity: type, aliases, papers with roles,
-                                  repositories, results, evidence, related, graph
-    site/paper/<slug>.html        one per paper: title, abstract with mentions
-                                  highlighted, links, entities, results, graph
+    site/entity/<slug>.html       one per entity: type, aliases, links out, papers
+                                  with roles, repositories, results (a dataset's
+                                  as leaderboards, see kg.views.leaderboard),
+                                  evidence, related, graph
+    site/paper/<slug>.html        one per paper: title, metadata and links (see
+                                  kg.views.paper_page), abstract with mentions
+                                  highlighted, entities, results, graph
     site/static/                  vis-network.min.js/.css, site.js, site.css
 
 Plain files: open ``index.html`` in a browser, no server and no network. The
@@ -43,29 +46,26 @@ import shutil
 import tempfile
 import zlib
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 import networkx as nx
 from markupsafe import Markup
 
 from kg.views.details import _entity as entity_details
-from kg.views.details import _paper as paper_details
+from kg.views.leaderboard import direction_of, direction_text, leaderboards
 from kg.views.lookup import is_entity, kind_of, label_of, names_of, paper_count, role_key
 from kg.views.network import collapse_edges
 from kg.views.page import VIS_DIR, _environment, script_json
-from kg.views.style import (ENTITY_KINDS, KINDS, legend, node_size, short_label,
+from kg.views.paper_page import entity_evidence, paper_page
+from kg.views.style import (ENTITY_KINDS, legend, node_size, safe_url, short_label,
                             style_for, tooltip, count_kinds)
 
 __all__ = ["render_site", "slug_for", "SitePaths", "MAX_GRAPH_NODES"]
 
 MAX_GRAPH_NODES = 120
 """Most nodes drawn in one page's focused graph."""
-MAX_EVIDENCE = 60
-"""Most evidence sentences listed on one entity page."""
 MAX_RELATED = 12
 """Co-mentioned entities listed (and drawn) on an entity page."""
 _SLUG_MAX = 100
@@ -125,60 +125,14 @@ class SitePaths:
         return page if from_root else "../" + page
 
 
-# ---- text helpers -----------------------------------------------------------
+def _links_out(same_as: object) -> list[str]:
+    """An entity's ``same_as`` IRIs that may be links (``http(s)`` only).
 
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[A-Z0-9(\"'])|\n+")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence ``(start, end)`` offsets of ``text`` (a simple rule-based split).
-
-    >>> t = "We use BERT. It works! Really"
-    >>> [t[a:b] for a, b in sentence_spans(t)]
-    ['We use BERT.', 'It works!', 'Really']
+    >>> _links_out(["https://linkedpaperswithcode.com/method/dropout", "javascript:x"])
+    ['https://linkedpaperswithcode.com/method/dropout']
     """
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.start() + len(m.group().rstrip())
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans
-
-
-def _clip(text: str, limit: int, left: bool) -> str:
-    if len(text) <= limit:
-        return text
-    return "…" + text[-limit:].lstrip() if left else text[:limit].rstrip() + "…"
-
-
-@dataclass
-class Segment:
-    """A piece of text; ``mention`` set when it is a highlighted mention."""
-
-    text: str
-    mention: dict | None = None
-
-
-def segments(text: str, mentions: Iterable[dict]) -> list[Segment]:
-    """``text`` cut into plain and mention pieces (overlapping mentions skipped).
-
-    >>> [(s.text, bool(s.mention)) for s in segments("a BERT b", [{"start": 2, "end": 6}])]
-    [('a ', False), ('BERT', True), (' b', False)]
-    """
-    out, pos = [], 0
-    for m in sorted(mentions, key=lambda m: (m["start"], -m["end"])):
-        if m["start"] < pos or m["end"] > len(text) or m["start"] >= m["end"]:
-            continue
-        if m["start"] > pos:
-            out.append(Segment(text[pos:m["start"]]))
-        out.append(Segment(text[m["start"]:m["end"]], m))
-        pos = m["end"]
-    if pos < len(text):
-        out.append(Segment(text[pos:]))
-    return out
+    items = [same_as] if isinstance(same_as, str) else same_as if isinstance(same_as, (list, tuple)) else ()
+    return [u for u in map(safe_url, items) if u]
 
 
 # ---- page data ----------------------------------------------------------------
@@ -205,46 +159,6 @@ class _Site:
             if key in ref:
                 out[key] = ref[key]
         return out
-
-    # evidence
-    def sentence_of(self, paper: str, field: str, start: int, end: int) -> dict | None:
-        text = str(self.g.nodes[paper].get(field) or "")
-        if not (0 <= start < end <= len(text)):
-            return None
-        key = (paper, field)
-        if key not in self._sentences:
-            self._sentences[key] = sentence_spans(text)
-        a, b = next(((a, b) for a, b in self._sentences[key] if a <= start < b), (0, len(text)))
-        b = max(b, end)
-        return {"before": _clip(text[a:start].lstrip(), 160, left=True),
-                "match": text[start:end],
-                "after": _clip(text[end:b], 160, left=False)}
-
-    def evidence(self, node: str) -> tuple[list[dict], int]:
-        g = self.g
-        items = []
-        for paper, _, data in g.in_edges(node, data=True):
-            if data.get("kind") != "mentions" or kind_of(g, paper) != "Paper":
-                continue
-            start, end, field = data.get("start"), data.get("end"), data.get("field")
-            if not isinstance(start, int) or not isinstance(end, int) or field not in ("title", "abstract"):
-                continue
-            sent = self.sentence_of(paper, field, start, end)
-            if sent is None:
-                continue
-            items.append(dict(sent, paper=self.link(paper), field=field,
-                              role=str(data.get("role") or "uses"),
-                              order=(role_key(str(data.get("role") or "uses")),
-                                     label_of(g, paper).casefold(), field != "title", start)))
-        items.sort(key=lambda e: e["order"])
-        # one sentence per (paper, field, sentence text)
-        seen, out = set(), []
-        for e in items:
-            key = (e["paper"]["id"], e["field"], e["before"], e["match"], e["after"])
-            if key not in seen:
-                seen.add(key)
-                out.append(e)
-        return out[:MAX_EVIDENCE], max(0, len(out) - MAX_EVIDENCE)
 
     def related(self, node: str) -> list[dict]:
         """Entities most often mentioned by the same papers as ``node``."""
@@ -278,17 +192,6 @@ class _Site:
                 break
             chosen.setdefault(p, None)
         return list(chosen)[:budget]
-
-    def paper_nodes(self, paper: str) -> list[str]:
-        g = self.g
-        chosen: dict[str, None] = {paper: None}
-        for n in g.successors(paper):
-            chosen.setdefault(n, None)
-        for n in list(chosen):
-            if kind_of(g, n) == "Result":
-                for m in g.successors(n):
-                    chosen.setdefault(m, None)
-        return list(chosen)[: self.max_graph_nodes]
 
     def graph_data(self, nodes: list[str], focus: str) -> dict:
         g = self.g
@@ -333,9 +236,11 @@ class _Site:
         d = entity_details(g, node, shown=())
         papers = [self._ref(p) for p in d["papers"]]
         related = self.related(node)
-        evidence, more_evidence = self.evidence(node)
+        evidence, more_evidence = entity_evidence(self, node)
+        boards, more_boards = leaderboards(g, node, self.link)
+        shown = [r for r in d["results"] if r["as"] != "dataset"]  # the rest are in the leaderboards
         results = []
-        for r in d["results"]:
+        for r in shown:
             item = self._ref(r)
             item["papers"] = [self._ref(p) for p in r["papers"]]
             item["facts"] = self.result_facts(r["id"])
@@ -352,36 +257,13 @@ class _Site:
             "papers": papers, "more_papers": d["more_papers"],
             "based_on": [self._ref(r) for r in d["based_on"]],
             "used_by": [self._ref(r) for r in d["used_by"]],
-            "repositories": repos, "results": results, "more_results": d["more_results"],
+            "repositories": repos, "results": results,
+            "more_results": d["more_results"] if len(shown) == len(d["results"]) else 0,
+            "leaderboards": boards, "more_leaderboards": more_boards,
+            "direction": direction_text(direction_of(g, node)) if d["kind"] == "Metric" else "",
+            "same_as": _links_out(g._node[node].get("same_as")),
             "evidence": evidence, "more_evidence": more_evidence, "related": related,
             "graph": self.graph_data(self.entity_nodes(node, related), node),
-        }
-
-    def paper_page(self, node: str) -> dict:
-        g = self.g
-        d = paper_details(g, node, shown=())
-        for m in d["mentions"]:
-            m["href"] = self.paths.href(m["entity"])
-            m["colour"] = style_for(m["kind"]).colour
-            m["role"] = re.sub(r"[^a-z_]", "", str(m["role"]).lower()) or "uses"
-        by_field = {f: [m for m in d["mentions"] if m["field"] == f] for f in ("title", "abstract")}
-        entities: dict[str, list[dict]] = {}
-        for e in d["entities"]:
-            entities.setdefault(e["kind"], []).append(self._ref(e))
-        grouped = [(k, entities[k]) for k in KINDS if k in entities]
-        grouped += [(k, v) for k, v in entities.items() if k not in KINDS]
-        results = []
-        for r in d["results"]:
-            item = self._ref(r)
-            item["facts"] = self.result_facts(r["id"])
-            results.append(item)
-        return {
-            "node": node, "title": d["title"], "abstract": d["abstract"],
-            "title_segments": segments(d["title"], by_field["title"]),
-            "abstract_segments": segments(d["abstract"], by_field["abstract"]),
-            "url": d["url"], "url_text": d["url_text"], "sources": d["sources"],
-            "entities": grouped, "entity_count": len(d["entities"]), "results": results,
-            "graph": self.graph_data(self.paper_nodes(node), node),
         }
 
     def index_page(self) -> dict:
@@ -462,7 +344,7 @@ def render_site(graph: nx.MultiDiGraph, directory: str | os.PathLike, *,
                 data = site.entity_page(node)
                 html = t_entity.render(page=data, graph_json=Markup(script_json(data["graph"])), **common)
             else:
-                data = site.paper_page(node)
+                data = paper_page(site, node)
                 html = t_paper.render(page=data, graph_json=Markup(script_json(data["graph"])), **common)
             _write(tmp / page, html)
         index = site.index_page()

@@ -1,7 +1,10 @@
 """Checks on the shipped ML-entity lexicon (kg/extract/data/lexicon.jsonl) and its builder."""
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +20,8 @@ SCRIPT = REPO / "scripts" / "build_lexicon.py"
 SOURCES = REPO.parent / "shared" / "lexicon-sources"
 TYPES = {"Model", "Dataset", "Technique", "Task", "Metric"}
 FIELDS = {"type", "name", "aliases", "source", "case_sensitive"}
+OPTIONAL_FIELDS = {"higher_is_better", "same_as"}  # metrics; entries that link out
+LPWC_METHOD = re.compile(r"https://linkedpaperswithcode\.com/method/[A-Za-z0-9][A-Za-z0-9._~-]*")
 
 
 def norm(s: str) -> str:
@@ -52,7 +57,7 @@ def test_lexicon_size(entries):
 
 def test_fields_and_types(entries):
     for e in entries:
-        assert set(e) == FIELDS, e
+        assert FIELDS <= set(e) <= FIELDS | OPTIONAL_FIELDS, e
         assert e["type"] in TYPES, e
         assert isinstance(e["name"], str) and e["name"].strip() == e["name"] and e["name"]
         assert isinstance(e["aliases"], list) and all(isinstance(a, str) and a for a in e["aliases"])
@@ -99,6 +104,8 @@ def test_curated_files_are_well_formed():
         for r in recs:
             assert r["type"] == typ and r["source"] == "curated" and r["name"], r
             assert isinstance(r["aliases"], list)
+            # every curated metric states its direction, hand-decided; other types never do
+            assert isinstance(r.get("higher_is_better"), bool) if typ == "Metric" else "higher_is_better" not in r, r
 
 
 @pytest.mark.parametrize("typ,name", [
@@ -171,3 +178,103 @@ def test_build_is_deterministic_and_matches_shipped_file(tmp_path):
     b = _run_build(tmp_path / "b.jsonl")
     assert a == b
     assert a == LEXICON.read_bytes(), "lexicon.jsonl is stale: rerun scripts/build_lexicon.py"
+
+
+def test_every_metric_has_a_direction(entries):
+    metrics = [e for e in entries if e["type"] == "Metric"]
+    assert len(metrics) >= 200
+    assert [e["name"] for e in metrics if not isinstance(e.get("higher_is_better"), bool)] == []
+    assert not [e for e in entries if e["type"] != "Metric" and "higher_is_better" in e]
+    direction = {e["name"]: e["higher_is_better"] for e in metrics}
+    for name in ("WER", "perplexity", "FID", "MAE", "RMSE", "latency", "parameters", "FLOPs", "top-1 error",
+                 "CER"):
+        assert direction[name] is False, name
+    for name in ("accuracy", "F1", "BLEU", "BLEU-4", "mAP", "mIoU", "ROUGE-L", "Micro Precision"):
+        assert direction[name] is True, name
+
+
+def test_same_as_links_are_lpwc_methods_of_pwc_entries(entries):
+    linked = [e for e in entries if "same_as" in e]
+    assert len(linked) >= 1000
+    for e in linked:
+        assert e["same_as"] and all(LPWC_METHOD.fullmatch(iri) for iri in e["same_as"]), e
+        assert "pwc-methods-2022" in e["source"].split(";") and e["type"] in ("Model", "Technique"), e
+    # tasks and datasets: their sources carry no Papers with Code slug, so no links
+    assert not [e for e in entries if e["type"] in ("Task", "Dataset", "Metric") and "same_as" in e]
+    bert = find(entries, "Model", "BERT")[0]
+    assert bert["same_as"] == ["https://linkedpaperswithcode.com/method/bert"]
+    assert "same_as" not in find(entries, "Technique", "LoRA")[0]  # not in the 2022 methods export
+
+
+def test_same_as_slugs_are_the_sources_urls(entries):
+    path = SOURCES / "pwc-methods-2022.json.gz"
+    if not path.is_file():
+        pytest.skip(f"raw lexicon sources not present at {SOURCES}")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        slugs = {m["url"].rsplit("/", 1)[1] for m in json.load(fh) if m.get("url")}
+    used = {iri.rsplit("/", 1)[1] for e in entries for iri in e.get("same_as", ())}
+    assert used and used <= slugs, sorted(used - slugs)[:10]
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_lexicon_under_test", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _methods_file(tmp_path, methods) -> str:
+    path = tmp_path / "methods.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        json.dump([{"full_name": None, "collections": [], "num_papers": 12, **m} for m in methods], fh)
+    return str(path)
+
+
+def test_builder_links_a_method_by_the_slug_of_its_url(tmp_path):
+    bl = _builder()
+    lex = bl.Lexicon(set())
+    bl.load_pwc_methods(lex, _methods_file(tmp_path, [
+        {"url": "https://paperswithcode.com/method/foonet-v2", "name": "FooNet", "full_name": "Foo Network",
+         "collections": [{"collection": "Image Models"}]},
+        {"url": None, "name": "BarNorm", "full_name": "Bar Normalization"},
+    ]))
+    recs = {r["name"]: r for r in lex.finish()}
+    assert recs["FooNet"]["type"] == "Model"
+    assert recs["FooNet"]["same_as"] == ["https://linkedpaperswithcode.com/method/foonet-v2"]  # the url's slug
+    assert "same_as" not in recs["BarNorm"]  # no url: no link, nothing guessed from the name
+
+
+def test_builder_links_only_the_method_named_as_the_entry(tmp_path):
+    bl = _builder()
+    lex = bl.Lexicon(set())
+    lex.add_curated({"type": "Technique", "name": "FooPool", "aliases": ["Soft FooPool"]})
+    lex.add_curated({"type": "Technique", "name": "Luong attention",
+                     "aliases": ["dot-product attention", "multiplicative attention"]})
+    bl.load_pwc_methods(lex, _methods_file(tmp_path, [
+        {"url": f"https://paperswithcode.com/method/{slug}", "name": name} for slug, name in [
+            ("foopool", "FooPool"), ("soft-foopool", "Soft FooPool"),
+            ("dot-product-attention", "Dot-Product Attention"), ("multiplicative-attention", "Multiplicative Attention")]
+    ]))
+    recs = {r["name"]: r for r in lex.finish()}
+    assert recs["FooPool"]["same_as"] == ["https://linkedpaperswithcode.com/method/foopool"]
+    assert "same_as" not in recs["Luong attention"]  # two distinct methods, neither named so: ambiguous
+    assert lex.dropped[("pwc-methods-2022", "same_as-ambiguous")] == 1
+
+
+def test_builder_metric_directions(tmp_path):
+    bl = _builder()
+    lex = bl.Lexicon(set())
+    lex.add_curated({"type": "Metric", "name": "Brier score", "aliases": [], "higher_is_better": False})
+    lex.add_raw("Metric", "Top-1 Error", "sota-extractor")
+    lex.add_raw("Metric", "BLEU-2", "sota-extractor")
+    lex.add_raw("Metric", "SI-SNR", "sota-extractor")  # the rule cannot tell
+    recs = {r["name"]: r["higher_is_better"] for r in lex.finish()}
+    assert recs == {"Brier score": False, "Top-1 Error": False, "BLEU-2": True, "SI-SNR": None}
+    assert lex.direction_paths == {"curated": 1, "name rule": 2, "unknown": 1}
+
+
+def test_builder_doctests():
+    import doctest
+
+    result = doctest.testmod(_builder())
+    assert result.attempted >= 3 and result.failed == 0

@@ -178,7 +178,7 @@ def test_attribute_values_are_scalars_or_string_lists(fixture_build):
     items = [d for _, d in g.nodes(data=True)] + [d for _, _, d in g.edges(data=True)]
     for d in items:
         for k, v in d.items():
-            assert isinstance(v, (str, int, float, bool)) or (
+            assert v is None or isinstance(v, (str, int, float, bool)) or (
                 isinstance(v, list) and all(isinstance(x, str) for x in v)), (k, v)
 
 

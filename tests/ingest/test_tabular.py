@@ -20,9 +20,9 @@ def test_jsonl_fields_and_lines():
              "",
              '{"title": "B", "abstract": "Bee.", "code_url": "https://github.com/o/r"}']
     got = clean(parse_jsonl, lines, "f.jsonl")
-    assert [(r.line, r.id, r.title, r.abstract, r.url, r.file) for r in got] == [
-        (1, "7", "A Title", "An abstract.", "https://x.org/a", "f.jsonl"),
-        (3, None, "B", "Bee.", "https://github.com/o/r", "f.jsonl"),
+    assert [(r.line, r.id, r.title, r.abstract, r.url, r.meta.code_url, r.file) for r in got] == [
+        (1, "7", "A Title", "An abstract.", "https://x.org/a", "", "f.jsonl"),
+        (3, None, "B", "Bee.", None, "https://github.com/o/r", "f.jsonl"),
     ]
 
 

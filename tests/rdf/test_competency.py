@@ -33,8 +33,9 @@ def q(name, graph):
 
 
 def test_every_shipped_query_is_covered():
-    assert set(named_queries()) == {"based-on-longformer", "paper-evidence", "papers-on-glue",
-                                    "repos-of-imagenet-models", "results-for-dataset", "top-datasets"}
+    assert set(named_queries()) == {"based-on-longformer", "leaderboard", "models-on-dataset", "paper-evidence",
+                                    "papers-on-glue", "repos-of-imagenet-models", "results-for-dataset",
+                                    "top-datasets"}
 
 
 @pytest.mark.parametrize("name", sorted(named_queries()))
@@ -113,6 +114,36 @@ def test_results_for_dataset(seeds_graph):
         assert dataset.lower().startswith("imagenet")
         Decimal(value)  # a number
         assert model and metric
+
+
+def test_results_for_a_bound_dataset(seeds_graph):
+    r = kg.query("results-for-dataset", graph=seeds_graph, bind={"dataset": "COCO"})
+    assert r.columns == ["model", "metric", "value", "dataset"]
+    assert r.rows and all(dataset.lower().startswith("coco") for *_, dataset in r.rows)
+    assert kg.query("results-for-dataset", graph=seeds_graph, bind={"dataset": "no such set"}).rows == []
+
+
+def test_papers_on_a_bound_dataset_by_alias_in_any_case(seeds_graph):
+    by_alias = kg.query("papers-on-glue", graph=seeds_graph,
+                        bind={"dataset": "general language understanding EVALUATION"})
+    assert by_alias.rows == q("papers-on-glue", seeds_graph).rows
+
+
+def test_leaderboard(seeds_graph):
+    r = q("leaderboard", seeds_graph)
+    assert r.columns == ["model", "value", "paper", "code"]
+    values = [Decimal(v) for _, v, _, _ in r.rows]
+    assert len(values) >= 3 and values == sorted(values, reverse=True)  # top-1 accuracy: higher is better
+    assert len({(m, v, p) for m, v, p, _ in r.rows}) == len(r.rows)
+    assert any(code and code.startswith("https://github.com/") for *_, code in r.rows)
+
+
+def test_models_on_dataset(seeds_graph):
+    r = q("models-on-dataset", seeds_graph)
+    assert r.columns == ["model", "papers", "proposing"]
+    counts = [(int(n), int(p)) for _, n, p in r.rows]
+    assert counts == sorted(counts, reverse=True) and all(0 <= p <= n for n, p in counts)
+    assert "ViT" in [m for m, _, _ in r.rows]
 
 
 def test_paper_evidence(seeds_graph):

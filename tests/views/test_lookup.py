@@ -10,7 +10,8 @@ from kg.views import find_node
 from kg.views.lookup import names_of, paper_count, papers_of
 
 MODULES = ["kg.views.style", "kg.views.lookup", "kg.views.details", "kg.views.layout",
-           "kg.views.network", "kg.views.page", "kg.views.overview", "kg.views.focus"]
+           "kg.views.network", "kg.views.page", "kg.views.overview", "kg.views.focus",
+           "kg.views.leaderboard", "kg.views.paper_page"]
 
 
 @pytest.mark.parametrize("query, expected", [

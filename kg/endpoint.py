@@ -24,7 +24,8 @@
 * Size limit (``max_results``, default 100,000): a SELECT answer is cut after that
   many rows and a CONSTRUCT/DESCRIBE answer after that many triples; a cut answer
   is a normal 200 response whose ``KG-Truncated`` header holds the limit.
-* ``GET /`` serves the build's HTML overview (``DIR/graph.html``).
+* ``GET /`` serves the build's HTML overview (``DIR/graph.html``), with the page's own
+  Content-Security-Policy also as a header (plus ``frame-ancestors 'none'``).
 
 The app is a WSGI application (:func:`make_app`); :func:`make_server` puts it on
 Werkzeug's threaded server without blocking (``.start()`` serves from a thread),
@@ -364,7 +365,11 @@ class SparqlApp:
         if not self.html.is_file():
             return self._text(404, f"no HTML view at {self.html} (run `kg build` or `kg view`); "
                                    "the SPARQL endpoint is at /sparql")
-        return Response(self.html.read_bytes(), mimetype="text/html")
+        from .views.page import page_csp
+
+        body = self.html.read_bytes()
+        return Response(body, mimetype="text/html",
+                        headers={"Content-Security-Policy": page_csp(body)})
 
     def sparql(self, request):
         from werkzeug.http import parse_accept_header

@@ -175,6 +175,10 @@ def test_html_view(server, graph):
     status, headers, body = _http(server.url)
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert body == (graph / "graph.html").read_text(encoding="utf-8")
+    # the page's own policy (inline scripts by hash only) comes as a header too
+    csp = headers["Content-Security-Policy"]
+    assert csp.endswith("; frame-ancestors 'none'") and csp[:-len("; frame-ancestors 'none'")] in body
+    assert "'sha256-" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
 
 
 def test_result_size_is_capped(graph):

@@ -11,6 +11,7 @@ selectors (``body[data-ready]``) rather than ``wait_for_function``.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -296,3 +297,58 @@ def _drawn_pixels_of(w: Watched, selector: str) -> int:
         for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) n++;
         return n;
     }""", selector)
+
+
+CSP_PAPERS = [
+    {"id": "p1", "title": "<script>alert(1)</script> Longformer: The Long-Document Transformer",
+     "abstract": "We present Longformer, which builds on RoBERTa, evaluated on WikiHop."},
+    {"id": "p2", "title": "RoBERTa: A Robustly Optimized BERT Pretraining Approach",
+     "abstract": "We present RoBERTa, a replication of BERT pretraining, evaluated on SQuAD."},
+]
+
+
+@pytest.fixture(scope="module")
+def csp_build(tmp_path_factory):
+    """The output folder of a real two-paper ``kg build`` (one title with a script)."""
+    from kg import api
+    base = tmp_path_factory.mktemp("csp-build")
+    src = base / "papers.jsonl"
+    src.write_text("".join(json.dumps(p) + "\n" for p in CSP_PAPERS), encoding="utf-8")
+    api.build([str(src)], base / "out")
+    return base / "out"
+
+
+def _script_src(w: Watched) -> list[str]:
+    csp = w.js("document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content")
+    return next(d.split()[1:] for d in csp.split(";") if d.split()[:1] == ["script-src"])
+
+
+def test_built_pages_run_under_their_csp(watched, csp_build):
+    # the overview: two inline scripts allowed by hash, nothing else
+    w = watched.open(csp_build / "graph.html")
+    src = _script_src(w)
+    assert len(src) == 2 and all(s.startswith("'sha256-") for s in src)
+    assert w.js("kg.nodes.length") > 0 and _drawn_pixels(w) > 1000
+    w.assert_clean()                    # no console error, so no CSP violation
+    # a site page: scripts as files only
+    w.open(csp_build / "site" / "paper" / "p1.html")
+    assert _script_src(w) == ["'self'"]
+    assert w.page.text_content("#paper-title").startswith("<script>alert(1)</script>")
+    assert w.js("kg.network.getSelectedNodes()") == ["paper/p1"]
+    assert _drawn_pixels_of(w, "#kg-graph") > 1000
+    w.assert_clean()
+
+
+@pytest.mark.parametrize("page", ["graph.html", "site/paper/p1.html"])
+def test_csp_refuses_a_foreign_inline_script(watched, csp_build, page):
+    path = csp_build / page
+    tampered = path.with_name("tampered-" + path.name)
+    html = path.read_text(encoding="utf-8")
+    tampered.write_text(html.replace(
+        "</body>", '<script>document.body.dataset.injected = "1"</script>\n</body>'),
+        encoding="utf-8")
+    w = watched.open(tampered)          # kg's own scripts still run: the page gets ready
+    assert w.js("document.body.dataset.injected") is None
+    assert w.js("kg.network.getSelectedNodes !== undefined")
+    assert any("Content Security Policy" in e for e in w.errors), w.errors
+    tampered.unlink()

@@ -48,6 +48,18 @@ def test_an_interrupted_build_ends_cleanly(tmp_path, sig, code, name):
     assert (out / "graph.nt").read_bytes() == before  # the previous build, untouched
 
 
+def _cached(out) -> int:
+    """Extractions in the build's cache so far (0 while it cannot be read)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{out / '.kg-cache.sqlite'}?mode=ro", uri=True, timeout=0.1) as db:
+            return sum(db.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] for (name,) in
+                       db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    except sqlite3.Error:
+        return 0
+
+
 def test_papers_extracted_before_ctrl_c_are_kept_in_the_cache(tmp_path):
     from kg import api
 
@@ -59,7 +71,8 @@ def test_papers_extracted_before_ctrl_c_are_kept_in_the_cache(tmp_path):
     deadline = time.time() + 60
     while not (out / ".kg-cache.sqlite").exists() and proc.poll() is None and time.time() < deadline:
         time.sleep(0.05)
-    time.sleep(3)  # the workers have returned their first chunks by now
+    while _cached(out) == 0 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.1)  # until the workers have returned their first chunks (slow on a loaded machine)
     assert proc.poll() is None, "the build ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)
     proc.communicate(timeout=60)

@@ -193,9 +193,9 @@ def _resolution(parts: list[tuple], result: Resolution | None = None, lexicon: L
     """
     result = Resolution() if result is None else result
     entities, index = result.entities, result.index
-    for eid, t, name, aliases, pairs, rules in parts:
+    for eid, t, name, aliases, pairs, rules, known_as in parts:
         entities[eid] = Entity(id=eid, type=t, name=name, aliases=aliases, curated_by=rules,
-                               **_entry_facts(lexicon, t, name))
+                               **_entry_facts(lexicon, t, known_as))
         for pair in pairs:
             index[pair] = eid
     return result
@@ -264,7 +264,8 @@ def _resolve_keys(keys: list[tuple[str, str]], groups: dict, forms_seen: dict, c
                   lexicon: Lexicon | None, curation: Curation | None = None) -> list[tuple]:
     """Entities of the (type, name) ``keys`` (whole types only), as plain tuples.
 
-    Each is ``(id, type, name, aliases, [(type, name) pairs that resolve to it], curation rules applied)``.
+    Each is ``(id, type, name, aliases, [(type, name) pairs that resolve to it], curation rules applied,
+    the name before curation renamed it)``.
     """
     entries: dict[str, object] = {}
 
@@ -305,7 +306,7 @@ def _resolve_keys(keys: list[tuple[str, str]], groups: dict, forms_seen: dict, c
         sizes = [sum(counts[pair] for pair in groups[keys[i]]) for i in members]
         name = _canonical(t, [keys[i][1] for i in members], sizes, known if lexicon is not None else None)
         forms = set().union(*(forms_of[i] for i in members))
-        rules = ()
+        rules, known_as = (), name  # known_as: the name the lexicon's facts are looked up by
         if curation is not None:
             name, rules = curated.decide(curation, t, name, forms | {keys[i][1] for i in members})
         eid = f"{t.lower()}/{slug(name)}"
@@ -318,7 +319,7 @@ def _resolve_keys(keys: list[tuple[str, str]], groups: dict, forms_seen: dict, c
         for i in members:
             pairs.append(keys[i])
             pairs.extend(groups[keys[i]])
-        out.append((eid, t, name, aliases, pairs, rules))
+        out.append((eid, t, name, aliases, pairs, rules, known_as))
     return out
 
 

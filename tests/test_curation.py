@@ -170,3 +170,19 @@ def test_kg_curate_appends_rules_that_the_next_build_reads(tmp_path):
     bad = runner.invoke(main, ["curate", "merge", "Dataset", "OnlyOne", "--file", str(file)])
     assert bad.exit_code == 1 and "needs at least two names" in bad.output
     assert file.read_bytes() == before  # a bad rule never lands in the file
+
+
+def test_a_renamed_entity_keeps_its_lexicon_links_a_retyped_one_does_not():
+    from kg.extract.lexicon import Lexicon
+    from kg.records import Mention
+    from kg.resolve import resolve
+
+    lex = Lexicon.from_entries([{"type": "Technique", "name": "Dropout", "aliases": [],
+                                 "same_as": ["https://linkedpaperswithcode.com/method/dropout"]}])
+    ms = [Mention("p1", "abstract", 0, 7, "dropout", "Technique"), Mention("p2", "abstract", 0, 4, "LoRA", "Technique")]
+    renamed = resolve(ms, lex, curation=parse('[[rename]]\nname = "dropout"\nto = "Dropout (Srivastava)"\n'))
+    e = next(e for e in renamed.entities.values() if e.name == "Dropout (Srivastava)")
+    assert e.same_as == ("https://linkedpaperswithcode.com/method/dropout",) and e.curated_by[0].kind == "rename"
+    retyped = resolve(ms, lex, curation=parse('[[retype]]\nname = "dropout"\nto = "Model"\n'))
+    e = next(e for e in retyped.entities.values() if e.type == "Model")
+    assert e.same_as == () and e.curated_by[0].kind == "retype"

@@ -1,9 +1,10 @@
 """``kg.build``: inputs in, a built graph directory out.
 
 Stages: ingest → extract → resolve → RDF, JSON and HTML.  Every output is
-written into a staging folder inside the output directory and moved into
-place only when all of them exist, so a crash leaves the previous output
-intact.
+written into a new generation folder inside the output directory, which
+becomes current in one atomic step only when all of them exist
+(:mod:`kg.generations`), so a crash at any moment leaves either the previous
+build or the new one.  The folder is locked while a build runs.
 
 Files written to the output directory:
 
@@ -16,7 +17,8 @@ Files written to the output directory:
   ``.kg-cache-inputs/``: what the next build reuses (extractions; the
   signature and place of every block of the files, see :mod:`kg.outputs`; the
   tally of all mentions, see :mod:`kg.tally`; each input file's parsed rows,
-  see :mod:`kg.ingest.cache`).
+  see :mod:`kg.ingest.cache`).  The block index and tally live in the
+  generation whose files they describe; the other two in the folder itself.
 """
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ import contextlib
 import datetime as _dt
 import os
 import shutil
-import tempfile
 import time
 import warnings
 from collections import Counter
@@ -34,17 +35,17 @@ from pathlib import Path
 
 from . import __version__
 from . import curation as curated
-from . import tally
+from . import generations, tally
 from .engine import ExtractionCache, content_key, extract_all, paused_gc
 from .engine.memory import Forked
 from .engine.run import start_workers
-from .errors import InputWarning
+from .errors import InputWarning, OutputError
 from .extract.lexicon import default_lexicon, extractor_version
 from .fsutil import Syncing, sha256_file
 from .graph import CorpusGraph
 from .graph.build import Resolved, assemble, resolve_corpus
 from .ingest import input_files, read_papers
-from .outputs import FILES, INDEX, update_store, write_outputs
+from .outputs import FILES, update_store, write_outputs
 from .rdf.triples import BuildInfo
 from .records import ENTITY_TYPES
 from .tally import Tally
@@ -138,30 +139,6 @@ def input_checksums(inputs: Iterable[str | os.PathLike]) -> tuple[tuple[str, str
     return tuple(sorted((path, sha) for sha, path in shas.items()))
 
 
-def publish(stage: Path, out: Path) -> list[Path]:
-    """Move every file and folder of ``stage`` into ``out``, replacing what was there.
-
-    Called only once every output exists, so a crash while computing or writing
-    leaves the previous build whole.
-    """
-    written = []
-    # The block index goes last: until it is in place, the old index does not match the new
-    # files, so a crash half-way through makes the next build render everything afresh.
-    for item in sorted(stage.iterdir(), key=lambda p: (p.name == INDEX, p.name)):
-        target = out / item.name
-        if item.is_dir():
-            old = out / f".{item.name}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            if target.exists():
-                os.replace(target, old)
-            os.replace(item, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(item, target)
-        written.append(target)
-    return written
-
-
 def build(inputs: Iterable[str | os.PathLike] | None = None, output: str | os.PathLike = DEFAULT_OUTPUT,
           *, progress: bool = False, html: bool = True, site: bool = True, jobs: int = 1,
           engine: str = "local", scheduler: str | None = None, cache: bool = True,
@@ -181,6 +158,16 @@ def build(inputs: Iterable[str | os.PathLike] | None = None, output: str | os.Pa
     inputs = list(inputs or ()) or default_inputs()
     out = Path(output)
     rules = curated.find(out, curation)  # a bad rule stops the build before any work
+    with generations.locked(out):
+        generations.adopt(out)  # a folder of an older kg, or one `kg site` rewrote
+        generations.tidy(out)  # what killed builds left
+        return _build(inputs, out, clock, rules, progress=progress, html=html, site=site, jobs=jobs,
+                      engine=engine, scheduler=scheduler, cache=cache)
+
+
+def _build(inputs: list, out: Path, clock: _Stopwatch, rules: curated.Curation, *, progress: bool,
+           html: bool, site: bool, jobs: int, engine: str, scheduler: str | None, cache: bool) -> BuildSummary:
+    """:func:`build` once the output folder is locked."""
     workers = None
     if engine == "local" and jobs > 1:  # they build their pipeline while the inputs are read
         # With a cache, most papers are likely in it: one worker, and the other cores for this
@@ -194,7 +181,6 @@ def build(inputs: Iterable[str | os.PathLike] | None = None, output: str | os.Pa
             with paused_gc():
                 papers = read_papers(inputs, cache=out / INPUT_CACHE if cache else None)
             clock.lap("ingest")
-            out.mkdir(parents=True, exist_ok=True)
             store = ExtractionCache(out / CACHE_FILE) if cache else None
             version = extractor_version()
             keys = [content_key(p, version) for p in papers]  # extraction cache keys, also the tally's
@@ -212,8 +198,8 @@ def build(inputs: Iterable[str | os.PathLike] | None = None, output: str | os.Pa
         clock.lap("extract")
         with paused_gc():
             return _assemble(papers, extractions, extracted, inputs, out, clock, html=html, site=site,
-                             previous=out if cache else None, jobs=jobs, keys=keys, version=version,
-                             curation=rules)
+                             previous=generations.current(out) if cache else None, cache=cache, jobs=jobs,
+                             keys=keys, version=version, curation=rules)
 
 
 FORK_OVERVIEW_AT = 50_000
@@ -255,12 +241,15 @@ def _previous_tally(previous: Path | None, keys: list[str], extractions: list) -
 
 
 def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwatch, *,
-              html: bool, site: bool, previous: Path | None, jobs: int, keys: list[str],
+              html: bool, site: bool, previous: Path | None, cache: bool, jobs: int, keys: list[str],
               version: str, curation: curated.Curation = curated.Curation()) -> BuildSummary:
     """Resolve, graph and write every output of a build (see :func:`build`).
 
     ``keys`` are the papers' extraction cache keys under extractor ``version``;
-    ``previous`` is the output folder whose caches the build may reuse.
+    ``previous`` is the generation folder whose files and caches the build may reuse;
+    with ``cache``, the new generation keeps its tally for the next build.
+    An ``OSError`` while writing (a full disk, …) is an :class:`~kg.errors.OutputError`
+    naming the path; the previous build stays current.
     """
     resolved = resolve_corpus(papers, extractions, default_lexicon(), jobs=jobs,
                               tally=_previous_tally(previous, keys, extractions), curation=curation)
@@ -268,7 +257,7 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
         for message in curated.unmatched(curation, resolved.tally.names()):
             warnings.warn(InputWarning(message), stacklevel=2)
     clock.lap("resolve")
-    stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))  # everything is written here first
+    stage = generations.new_generation(out)  # everything is written here first
     overview = None
     try:
         if html and len(resolved.papers) + len(resolved.resolution.entities) >= FORK_OVERVIEW_AT:
@@ -291,7 +280,7 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
         update_store(previous, stage / "store", stage / "graph.nt", wrote)
         syncing.wait()
         clock.lap("store")
-        if previous is not None:  # kept for the next build, while the overview is drawn
+        if cache:  # kept for the next build, while the overview is drawn
             tally.save(stage / tally.TALLY_FILE, resolved.tally, keys)
             clock.lap("tally")
         if overview is not None:
@@ -302,12 +291,16 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
 
             render_site(corpus.graph, stage)
             clock.lap("site")
-        written = publish(stage, out)
+        written = generations.publish(stage, out)
         clock.lap("publish")
+    except OSError as exc:
+        where = exc.filename or stage
+        raise OutputError(f"{where}: {exc.strerror or exc}; the previous build is left as it was") from exc
     finally:
         if overview is not None:
             overview.cancel()
-        shutil.rmtree(stage, ignore_errors=True)
+        if generations.current(out) != stage.resolve():
+            shutil.rmtree(stage, ignore_errors=True)
     counts = Counter(e.type for e in corpus.resolution.entities.values())
     return BuildSummary(output=out, papers=len(papers),
                         entities={t: counts.get(t, 0) for t in ENTITY_TYPES}, triples=n,

@@ -44,6 +44,10 @@ class ResultLimitError(QueryLimitError):
     """A query's answer has more rows (or triples) than its cap."""
 
 
+class QueryTooDeepError(QueryError):
+    """A query nests brackets deeper, or chains more operators, than the engine can parse safely."""
+
+
 class UnknownParameterError(QueryError):
     """A value was bound to a name the query does not declare as a parameter (or no variable name)."""
 
@@ -72,8 +76,20 @@ class ServerError(KGError):
     """The SPARQL endpoint cannot start (address in use, graph does not load, …)."""
 
 
+class BuildLockedError(KGError):
+    """Another build is writing the same output folder."""
+
+
+class OutputError(KGError):
+    """An output cannot be written (disk full, no permission, I/O error); the message names the path."""
+
+
 class InputWarning(UserWarning):
     """A file, line or record was skipped; the message names file and line."""
+
+
+class CacheWarning(UserWarning):
+    """A cache, block index or store of a previous build was damaged or foreign and is rebuilt; names the path."""
 
 
 WARNINGS_PER_FILE = 5

@@ -38,9 +38,13 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding,
                        newline=None if "b" in mode else "\n") as handle:
             yield handle
-            handle.flush()
-            if sync:
-                os.fsync(handle.fileno())
+            try:
+                handle.flush()
+                if sync:
+                    os.fsync(handle.fileno())
+            except OSError as exc:
+                exc.filename = exc.filename or str(path)  # the error names the file being written
+                raise
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, path)
     except BaseException:

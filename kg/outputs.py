@@ -12,8 +12,8 @@ with the triples of changed blocks removed and added.  Adding 1,000 papers to
 byte what a cold build writes (the files record no trace of how they were made).
 
 The index is trusted only if every file it describes still has the size and
-modification time it recorded and was written by the same rendering code;
-otherwise everything is rendered afresh.
+SHA-256 it recorded and was written by the same rendering code; otherwise
+everything is rendered afresh (a damaged file is never copied into a new build).
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import hashlib
 import marshal
 import os
 import shutil
+import warnings
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,8 @@ from typing import BinaryIO
 
 import pyoxigraph
 
-from .fsutil import atomic_write
+from .errors import CacheWarning
+from .fsutil import atomic_write, sha256_file
 from .graph import CorpusGraph
 from .graph.blocks import JSON_SEP, block_order, json_frame, json_parts, signature
 from .rdf.triples import BuildInfo, description_size, description_triples, entity_triples, paper_triples
@@ -85,9 +87,8 @@ def read_index(out: Path) -> Index | None:
             data = marshal.loads(handle.read())  # 3 times faster than load(handle)
         if data.get("renderer") != _renderer_version():
             return None
-        for name, stamp in data["files"].items():
-            st = os.stat(out / name)
-            if (st.st_size, st.st_mtime_ns) != tuple(stamp):
+        for name, (size, digest) in data["files"].items():
+            if os.stat(out / name).st_size != size or sha256_file(out / name) != digest:
                 return None
         numbers = array("q")
         numbers.frombytes(data["numbers"])
@@ -101,10 +102,7 @@ def read_index(out: Path) -> Index | None:
 
 def _write_index(path: Path, stage: Path, ids: list[str], signatures: list[bytes], numbers: array,
                  bases: tuple[int, int, int, int]) -> None:
-    stamps = {}
-    for name in FILES:
-        st = os.stat(stage / name)
-        stamps[name] = (st.st_size, st.st_mtime_ns)
+    stamps = {name: (os.stat(stage / name).st_size, sha256_file(stage / name)) for name in FILES}
     with atomic_write(path, "wb") as handle:
         marshal.dump({"renderer": _renderer_version(), "files": stamps, "ids": ids,
                       "signatures": b"".join(signatures), "numbers": numbers.tobytes(), "bases": bases}, handle)
@@ -344,21 +342,35 @@ def update_store(previous: Path | None, target: Path, nt_file: Path, written: Wr
 
     After an incremental write, a checkpoint of the previous store (hard
     links, nearly free) with the changed blocks' triples removed and added;
-    else a bulk load of ``nt_file``.
+    else a bulk load of ``nt_file``.  A previous store that cannot be read, or
+    whose patched copy does not hold exactly the new build's triples, is given
+    up with a :class:`~kg.errors.CacheWarning` and the store loaded afresh.
     """
     old = previous / "store" if previous is not None else None
     if written.incremental and old is not None and old.is_dir():
         try:
-            pyoxigraph.Store.read_only(str(old)).backup(str(target))
-        except OSError:
-            shutil.rmtree(target, ignore_errors=True)
-        else:
-            store = pyoxigraph.Store(str(target))
-            for quad in pyoxigraph.parse(b"".join(written.removed), format=pyoxigraph.RdfFormat.N_TRIPLES):
-                store.remove(quad)
-            store.bulk_extend(pyoxigraph.parse(b"".join(written.added), format=pyoxigraph.RdfFormat.N_TRIPLES))
-            store.flush()
+            _patched(old, target, written)
             return
+        except (OSError, ValueError, SyntaxError, RuntimeError, _StoreMismatch) as exc:
+            warnings.warn(CacheWarning(f"{old}: the previous build's store cannot be reused ({exc}); "
+                                       f"loading the store afresh"), stacklevel=2)
+            shutil.rmtree(target, ignore_errors=True)
     store = pyoxigraph.Store(str(target))
     store.bulk_load(path=str(nt_file), format=pyoxigraph.RdfFormat.N_TRIPLES)
     store.flush()
+
+
+class _StoreMismatch(Exception):
+    """A patched store does not hold the triples the new build's files hold."""
+
+
+def _patched(old: Path, target: Path, written: Written) -> None:
+    """``target``: a checkpoint of the store ``old`` with ``written``'s changes applied, checked by its size."""
+    pyoxigraph.Store.read_only(str(old)).backup(str(target))
+    store = pyoxigraph.Store(str(target))
+    for quad in pyoxigraph.parse(b"".join(written.removed), format=pyoxigraph.RdfFormat.N_TRIPLES):
+        store.remove(quad)
+    store.bulk_extend(pyoxigraph.parse(b"".join(written.added), format=pyoxigraph.RdfFormat.N_TRIPLES))
+    store.flush()
+    if len(store) != written.triples:
+        raise _StoreMismatch(f"{len(store)} triples where the files hold {written.triples}")

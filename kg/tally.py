@@ -6,7 +6,9 @@ under, and each name's comparison key.  A tally only adds up, so a build that
 only adds papers to the previous one starts from the previous tally (saved
 beside the output, see :func:`save` and :func:`load`) plus the new papers'
 mentions, instead of counting 700,000 mentions again.  The resolution is the
-same either way: it is a function of the tally alone.
+same either way: it is a function of the tally alone.  The saved file carries
+a checksum (:mod:`kg.cachefile`): a damaged or foreign one is counted afresh
+with one :class:`~kg.errors.CacheWarning`, as is a tally that cannot be saved.
 
 >>> from kg.records import Mention
 >>> a = Mention("p1", "title", 0, 4, "BERT", "Model")
@@ -27,11 +29,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cachefile
 from .extract.names import singular_key
-from .fsutil import atomic_write
 from .records import Mention
 
 TALLY_FILE = ".kg-cache-tally"
+MAGIC = b"kg mention tally 2\n"
+"""Starts a saved tally: names the file and its format (format 1 had no header and no checksum)."""
 
 
 @dataclass
@@ -87,30 +91,38 @@ def save(path: str | os.PathLike, tally: Tally, papers: Sequence[str]) -> None:
     data = {"format": _format(), "papers": list(papers), "types": [t for t, _ in pairs],
             "names": [name for _, name in pairs], "counts": [tally.counts[p] for p in pairs],
             "forms": [tuple(tally.forms[p]) for p in pairs], "keys": [tally.keys[name] for _, name in pairs]}
-    with atomic_write(path, "wb") as handle:
-        marshal.dump(data, handle)
+    why = cachefile.write(path, MAGIC, marshal.dumps(data))
+    if why is not None:
+        cachefile.warn(path, why, "the next build counts every mention again")
 
 
 def load(path: str | os.PathLike, papers: Sequence[str]) -> tuple[Tally, list[int]] | None:
     """The saved tally at ``path`` and the positions in ``papers`` (cache keys) it lacks.
 
-    ``None`` unless the file is readable, of this code, and covers a subset of
+    ``None`` unless the file is whole, of this code, and covers a subset of
     ``papers``: a tally cannot take a paper out, so a build that drops or
-    changes a paper counts everything again.
+    changes a paper counts everything again.  A damaged file is also a
+    :class:`~kg.errors.CacheWarning` naming it (a missing one is not).
     """
+    body, why = cachefile.read(path, MAGIC)
+    if body is None:
+        if why is not None:
+            cachefile.warn(path, why, "every mention is counted again")
+        return None
     try:
-        with open(path, "rb") as handle:
-            data = marshal.loads(handle.read())  # 4 times faster than load(handle)
-        if data.get("format") != _format():
+        data = marshal.loads(body)
+        if data.get("format") != _format():  # other code: a plain miss
             return None
         saved = set(data["papers"])
         pairs = list(zip(data["types"], data["names"]))
         tally = Tally(Counter(dict(zip(pairs, data["counts"]))), {p: set(f) for p, f in zip(pairs, data["forms"])},
                       dict(zip(data["names"], data["keys"])))
-    except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
-        return None
-    if len(saved) != len(data["papers"]) or not all(len(v) == len(pairs) for k, v in data.items()
-                                                     if k in ("counts", "forms", "keys")):
+        whole = len(saved) == len(data["papers"]) and all(len(data[k]) == len(pairs)
+                                                          for k in ("counts", "forms", "keys"))
+    except (ValueError, EOFError, TypeError, KeyError, AttributeError):
+        whole = False
+    if not whole:  # a checksum that matches a body this code cannot use: not written by this kg
+        cachefile.warn(path, "not a tally this kg can read", "every mention is counted again")
         return None
     missing = [i for i, key in enumerate(papers) if key not in saved]
     if len(papers) - len(missing) != len(saved):  # a saved paper is gone (or changed: a new key)

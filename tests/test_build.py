@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg import api
-from kg.errors import InputWarning, NoPapersError
+from kg.errors import InputWarning, NoPapersError, OutputError
 
 
 def test_outputs_exist(fixture_build):
@@ -116,9 +116,14 @@ def _patch_atomic_write(monkeypatch, target_name: str):
 
 
 def _leftovers(directory):
+    """Temporary files and folders in ``directory`` (the current generation and the lock are not)."""
+    from kg import generations
+
+    keep = generations.current(directory)
     return sorted(str(p.relative_to(directory)) for p in directory.rglob("*")
-                  if p.name.endswith(".tmp") or (p.name.startswith(".") and p.name not in (".kg-cache.sqlite",)
-                                                 and not p.name.startswith(".kg-cache")))
+                  if (keep is None or keep not in (p, *p.parents))
+                  and (p.name.endswith(".tmp") or (p.name.startswith(".") and not p.name.startswith(".kg-cache")
+                                                   and p.name not in (generations.CURRENT, generations.LOCK))))
 
 
 @pytest.fixture
@@ -134,7 +139,7 @@ def previous(tmp_path, corpus_dir):
 def test_crash_while_writing_graph_nt_leaves_previous_file(monkeypatch, previous, corpus_dir):
     out, before = previous
     _patch_atomic_write(monkeypatch, "graph.nt")
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(OutputError, match=r"out/\.kg-gen-\w+: No space left on device \(simulated\); the previous build is left"):
         api.build([corpus_dir], out, html=False, site=False)
     assert (out / "graph.nt").read_bytes() == before["graph.nt"]
     assert _leftovers(out) == []
@@ -145,7 +150,7 @@ def test_crash_while_writing_a_later_file_leaves_previous_output(monkeypatch, pr
     describe different builds after a crash in the middle of writing the outputs."""
     out, before = previous
     _patch_atomic_write(monkeypatch, "graph.json")
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(OutputError, match=r"out/\.kg-gen-\w+: No space left on device \(simulated\)"):
         api.build([corpus_dir], out, html=False, site=False)
     assert (out / "graph.json").read_bytes() == before["graph.json"]
     assert _leftovers(out) == []

@@ -19,6 +19,14 @@ def _inputs(path, n=3000):
                                               f"LoRA. Model{i}Net reaches {50 + i % 40}.1% accuracy on COCO."}) + "\n")
 
 
+def _staging(out) -> list:
+    """Generation folders in ``out`` that are not the current one (a build's staging folder, or a leftover)."""
+    from kg import generations
+
+    return [p for p in out.iterdir() if p.name.startswith(generations.LEFTOVERS)
+            and p.resolve() != generations.current(out)]
+
+
 @pytest.mark.parametrize("sig, code, name", [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "SIGTERM")])
 def test_an_interrupted_build_ends_cleanly(tmp_path, sig, code, name):
     from kg import api
@@ -32,9 +40,9 @@ def test_an_interrupted_build_ends_cleanly(tmp_path, sig, code, name):
                              "--no-site", "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     deadline = time.time() + 60
-    while not any(p.name.startswith(".kg-build-") for p in out.iterdir()) and proc.poll() is None \
+    while not _staging(out) and proc.poll() is None \
             and time.time() < deadline:
-        time.sleep(0.05)  # the build is under way: its staging folder exists
+        time.sleep(0.05)  # until the build is under way: its new generation folder exists
     assert proc.poll() is None, "the build ended before it could be interrupted"
     time.sleep(0.5)
     if sig == signal.SIGINT:
@@ -44,7 +52,7 @@ def test_an_interrupted_build_ends_cleanly(tmp_path, sig, code, name):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     assert "Traceback" not in err and err.strip() == f"Interrupted ({name}): the previous output is left as it was"
-    assert not [p for p in out.iterdir() if p.name.startswith(".kg-build-")]
+    assert not _staging(out)
     assert (out / "graph.nt").read_bytes() == before  # the previous build, untouched
 
 

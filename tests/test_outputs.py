@@ -113,25 +113,3 @@ def test_a_failing_overview_child_fails_the_build_and_keeps_the_old_output(corpu
     with pytest.raises(KGError, match="drawing graph.html failed"):
         api.build([corpus], out, site=False)
     assert (out / "graph.nt").read_bytes() == before
-
-
-def test_the_block_index_is_published_last(tmp_path, monkeypatch):
-    """A crash while publishing must leave an index that does not match the files it would describe."""
-    import os
-
-    stage, out = tmp_path / "stage", tmp_path / "out"
-    stage.mkdir()
-    out.mkdir()
-    for name in (INDEX, "graph.nt", "graph.ttl", "graph.json", "graph.html"):
-        (stage / name).write_text(name)
-    (stage / "store").mkdir()
-    moved = []
-    real = os.replace
-
-    def recording(src, dst):
-        moved.append(Path(dst).name)
-        return real(src, dst)
-
-    monkeypatch.setattr(os, "replace", recording)
-    builder.publish(stage, out)
-    assert moved[-1] == INDEX and "store" in moved

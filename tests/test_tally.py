@@ -57,7 +57,7 @@ def test_builds_reuse_the_tally_only_when_papers_are_added(two_listings, tmp_pat
                      'evaluated on ImageNet."}\n', encoding="utf-8")
     out = tmp_path / "out"
     api.build([two_listings], out, html=False, site=False)
-    assert (out / tally.TALLY_FILE).is_file()
+    assert (out / ".kg-current" / tally.TALLY_FILE).is_file()  # in the generation it counts
     loads = []
     real = tally.load
     monkeypatch.setattr(tally, "load", lambda *a: loads.append(real(*a)) or loads[-1])
@@ -72,4 +72,4 @@ def test_builds_reuse_the_tally_only_when_papers_are_added(two_listings, tmp_pat
     cold = api.build([two_listings], tmp_path / "cold2", html=False, site=False, cache=False)
     assert loads[-1] is None  # a paper was dropped: counted again
     assert shrunk.corpus.resolution.entities == cold.corpus.resolution.entities
-    assert not (tmp_path / "cold" / tally.TALLY_FILE).exists()  # no cache, nothing kept
+    assert not (tmp_path / "cold" / ".kg-current" / tally.TALLY_FILE).exists()  # no cache, nothing kept

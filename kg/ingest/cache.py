@@ -12,6 +12,12 @@ The warnings a file raised when parsed (bad lines, skipped records) are
 stored with it and raised again on every read, so a cached read reports
 what a fresh one does.
 
+The stamps cannot tell an entry changed in place, so each entry starts with
+a header and a checksum of its contents (:mod:`kg.cachefile`): a damaged,
+foreign or older-format entry is deleted and its file parsed afresh, with
+one :class:`~kg.errors.CacheWarning` per build naming the first such entry;
+an entry that cannot be written (full or read-only disk) is one warning too.
+
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> f = d / "papers.jsonl"
@@ -40,7 +46,10 @@ import os
 import time
 from pathlib import Path
 
-from ..fsutil import atomic_write
+from .. import cachefile
+
+MAGIC = b"kg input cache 2\n"
+"""Starts every entry: names the cache and its format (format 1 had no header and no checksum)."""
 
 Row = tuple  # (title hash, title, abstract, file, line, metadata tuple): one record, as merge() reads it
 
@@ -63,6 +72,8 @@ class InputCache:
         self.folder = Path(folder)
         self.racy_ns = int(racy_seconds * 1e9)  # files changed this recently before their stamp are not kept
         self.used: set[str] = set()  # entries read or written by this build
+        self.warned = cachefile.Once()
+        self.writable = True  # until a write fails: then one warning, and no more tries
 
     @staticmethod
     def stamp(path: str | os.PathLike) -> tuple | None:
@@ -83,10 +94,15 @@ class InputCache:
         if stamp is None:
             return None
         entry = self._entry(path)
+        body, why = cachefile.read(entry, MAGIC)
+        if body is None:
+            if why is not None:
+                self._damaged(entry, why)
+            return None
         try:
-            with open(entry, "rb") as handle:
-                stored, rows, messages = marshal.loads(handle.read())  # faster than load(handle)
-        except (OSError, ValueError, EOFError, TypeError):
+            stored, rows, messages = marshal.loads(body)
+        except (ValueError, EOFError, TypeError):  # whole, but not readable by this Python
+            self._damaged(entry, "not readable by this Python")
             return None
         if stored != stamp:
             return None
@@ -95,12 +111,19 @@ class InputCache:
 
     def put(self, path: str | os.PathLike, stamp: tuple | None, rows: list[Row], messages: list[str]) -> None:
         """Store ``path``'s rows under ``stamp`` (taken before the file was read)."""
-        if stamp is None or time.time_ns() - max(stamp[3], stamp[4]) < self.racy_ns:
+        if not self.writable or stamp is None or time.time_ns() - max(stamp[3], stamp[4]) < self.racy_ns:
             return
         entry = self._entry(path)
-        with atomic_write(entry, "wb") as handle:
-            marshal.dump((stamp, rows, messages), handle)
+        why = cachefile.write(entry, MAGIC, marshal.dumps((stamp, rows, messages)))
+        if why is not None:
+            self.writable = False
+            self.warned("write", entry, why, "parsed input files are not kept for the next build")
+            return
         self.used.add(entry.name)
+
+    def _damaged(self, entry: Path, why: str) -> None:
+        cachefile.discard(entry)
+        self.warned("read", entry, why, "its input file is parsed again")
 
     def prune(self) -> None:
         """Remove entries of files this build did not read (renamed, deleted or no longer an input)."""

@@ -45,7 +45,8 @@ from .fsutil import Syncing, sha256_file
 from .graph import CorpusGraph
 from .graph.build import Resolved, assemble, resolve_corpus
 from .ingest import input_files, read_papers
-from .outputs import FILES, update_store, write_outputs
+from .outputs import FILES, write_outputs
+from .store import update_store
 from .rdf.triples import BuildInfo
 from .records import ENTITY_TYPES
 from .tally import Tally

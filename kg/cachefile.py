@@ -63,13 +63,18 @@ def write(path: str | os.PathLike, magic: bytes, body: bytes) -> str | None:
     The build never depends on a cache, so failing to keep one is for the caller to warn about, not an error.
     """
     try:
-        with atomic_write(path, "wb") as handle:
-            handle.write(magic)
-            handle.write(hashlib.sha256(body).digest())
-            handle.write(body)
+        dump(path, magic, body)
     except OSError as exc:
         return f"cannot be written ({exc.strerror or exc})"
     return None
+
+
+def dump(path: str | os.PathLike, magic: bytes, body: bytes) -> None:
+    """Write ``body`` under its header, atomically; raises ``OSError`` (for files a build cannot do without)."""
+    with atomic_write(path, "wb") as handle:
+        handle.write(magic)
+        handle.write(hashlib.sha256(body).digest())
+        handle.write(body)
 
 
 def discard(path: str | os.PathLike) -> None:

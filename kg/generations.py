@@ -45,7 +45,7 @@ PREFIX = ".kg-gen-"
 LOCK = ".kg-lock"
 PUBLISHED = ("graph.nt", "graph.ttl", "graph.json", "graph.html", "store", "site")
 """The names in an output folder that are links into the current generation."""
-CARRIED = (".kg-cache-blocks", ".kg-cache-tally")
+CARRIED = (".kg-cache-blocks", ".kg-cache-tally", ".kg-cache-store")
 """Files of a build that describe its outputs: they move with them into a generation."""
 LEFTOVERS = (".kg-build-", ".kg-current.", ".store.old", ".site.", PREFIX)
 """Name prefixes of what a killed build or an older kg may leave behind."""

@@ -22,8 +22,6 @@ import functools
 import hashlib
 import marshal
 import os
-import shutil
-import warnings
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +29,7 @@ from typing import BinaryIO
 
 import pyoxigraph
 
-from .errors import CacheWarning
+from . import cachefile
 from .fsutil import atomic_write, sha256_file
 from .graph import CorpusGraph
 from .graph.blocks import JSON_SEP, block_order, json_frame, json_parts, signature
@@ -39,6 +37,8 @@ from .rdf.triples import BuildInfo, description_size, description_triples, entit
 from .rdf.vocab import PREFIXES
 
 INDEX = ".kg-cache-blocks"
+INDEX_MAGIC = b"kg block index 2\n"
+"""Starts the index file, then its SHA-256 (:mod:`kg.cachefile`); format 1 had neither."""
 PATCH_LIMIT = 1 << 27
 """Bytes of changed N-Triples beyond which the store is bulk-loaded rather than patched."""
 FILES = ("graph.nt", "graph.ttl", "graph.json")
@@ -81,31 +81,50 @@ class Index:
 
 
 def read_index(out: Path) -> Index | None:
-    """The block index of the build in ``out``, or ``None`` if it is missing, stale or foreign."""
+    """The block index of the build in ``out``, or ``None`` if it is missing, stale, foreign or damaged.
+
+    Damage (the index or a file it describes changed since it was written,
+    by SHA-256) is a :class:`~kg.errors.CacheWarning`; an index of other
+    rendering code is silently stale.
+    """
+    body, why = cachefile.read(out / INDEX, INDEX_MAGIC)
+    if body is None:
+        if why is not None:
+            cachefile.warn(out / INDEX, why, "every block is rendered afresh")
+        return None
     try:
-        with open(out / INDEX, "rb") as handle:
-            data = marshal.loads(handle.read())  # 3 times faster than load(handle)
+        data = marshal.loads(body)  # 3 times faster than load(handle)
         if data.get("renderer") != _renderer_version():
             return None
-        for name, (size, digest) in data["files"].items():
-            if os.stat(out / name).st_size != size or sha256_file(out / name) != digest:
-                return None
-        numbers = array("q")
-        numbers.frombytes(data["numbers"])
-        index = Index(data["ids"], data["signatures"], numbers, tuple(data["bases"]))
-    except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
-        return None
-    if len(index.signatures) != 16 * len(index) or len(numbers) != 9 * len(index):
-        return None
-    return index
+        why = _changed(out, data["files"])
+        if why is None:
+            numbers = array("q")
+            numbers.frombytes(data["numbers"])
+            index = Index(data["ids"], data["signatures"], numbers, tuple(data["bases"]))
+            if len(index.signatures) == 16 * len(index) and len(numbers) == 9 * len(index):
+                return index
+            why = "inconsistent"
+    except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError) as exc:
+        why = f"cannot be used ({exc})"
+    cachefile.warn(out / INDEX, why, "every block is rendered afresh")
+    return None
+
+
+def _changed(out: Path, files: dict) -> str | None:
+    """Which file the index describes is missing or differs from its recorded size and SHA-256, if any."""
+    for name, (size, digest) in files.items():
+        path = out / name
+        if not path.is_file() or path.stat().st_size != size or sha256_file(path) != digest:
+            return f"{name} changed since the build that wrote it"
+    return None
 
 
 def _write_index(path: Path, stage: Path, ids: list[str], signatures: list[bytes], numbers: array,
                  bases: tuple[int, int, int, int]) -> None:
     stamps = {name: (os.stat(stage / name).st_size, sha256_file(stage / name)) for name in FILES}
-    with atomic_write(path, "wb") as handle:
-        marshal.dump({"renderer": _renderer_version(), "files": stamps, "ids": ids,
-                      "signatures": b"".join(signatures), "numbers": numbers.tobytes(), "bases": bases}, handle)
+    cachefile.dump(path, INDEX_MAGIC, marshal.dumps({
+        "renderer": _renderer_version(), "files": stamps, "ids": ids, "signatures": b"".join(signatures),
+        "numbers": numbers.tobytes(), "bases": bases}))
 
 
 def _copy(src: BinaryIO, start: int, length: int, dst: BinaryIO) -> None:
@@ -335,42 +354,3 @@ def _copy_run(run: list[int], old_numbers: array, old_bases: tuple, parts: tuple
 def _read(handle: BinaryIO, start: int, length: int) -> bytes:
     handle.seek(start)
     return handle.read(length)
-
-
-def update_store(previous: Path | None, target: Path, nt_file: Path, written: Written) -> None:
-    """The Oxigraph store of the new build at ``target``.
-
-    After an incremental write, a checkpoint of the previous store (hard
-    links, nearly free) with the changed blocks' triples removed and added;
-    else a bulk load of ``nt_file``.  A previous store that cannot be read, or
-    whose patched copy does not hold exactly the new build's triples, is given
-    up with a :class:`~kg.errors.CacheWarning` and the store loaded afresh.
-    """
-    old = previous / "store" if previous is not None else None
-    if written.incremental and old is not None and old.is_dir():
-        try:
-            _patched(old, target, written)
-            return
-        except (OSError, ValueError, SyntaxError, RuntimeError, _StoreMismatch) as exc:
-            warnings.warn(CacheWarning(f"{old}: the previous build's store cannot be reused ({exc}); "
-                                       f"loading the store afresh"), stacklevel=2)
-            shutil.rmtree(target, ignore_errors=True)
-    store = pyoxigraph.Store(str(target))
-    store.bulk_load(path=str(nt_file), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    store.flush()
-
-
-class _StoreMismatch(Exception):
-    """A patched store does not hold the triples the new build's files hold."""
-
-
-def _patched(old: Path, target: Path, written: Written) -> None:
-    """``target``: a checkpoint of the store ``old`` with ``written``'s changes applied, checked by its size."""
-    pyoxigraph.Store.read_only(str(old)).backup(str(target))
-    store = pyoxigraph.Store(str(target))
-    for quad in pyoxigraph.parse(b"".join(written.removed), format=pyoxigraph.RdfFormat.N_TRIPLES):
-        store.remove(quad)
-    store.bulk_extend(pyoxigraph.parse(b"".join(written.added), format=pyoxigraph.RdfFormat.N_TRIPLES))
-    store.flush()
-    if len(store) != written.triples:
-        raise _StoreMismatch(f"{len(store)} triples where the files hold {written.triples}")

@@ -21,7 +21,7 @@ itself: they are shared by all generations.
 >>> with locked(out):
 ...     gen = new_generation(out)
 ...     _ = (gen / "graph.nt").write_text("<urn:a> <urn:b> <urn:c> .\\n")
-...     publish(gen, out)
+...     _ = publish(gen, out)
 >>> (out / "graph.nt").read_text()
 '<urn:a> <urn:b> <urn:c> .\\n'
 >>> current(out) == gen.resolve()

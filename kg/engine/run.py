@@ -22,11 +22,40 @@ def _nlp():
     return _NLP
 
 
-def extract_chunk(papers: list[Paper]) -> list[Extraction]:
-    """Extract a batch of papers in this process (the unit of work of every engine)."""
+Chunk = tuple[list[Extraction], list[str], list[int]]
+"""What a worker returns for a batch: its extractions, the warnings they raised, the failed ones' indices."""
+
+
+def extract_chunk(papers: list[Paper]) -> Chunk:
+    """Extract a batch of papers in this process (the unit of work of every engine).
+
+    The :class:`~kg.errors.InputWarning` messages are returned, not shown: a
+    worker's warnings would never reach the build's report (the caller raises
+    them again, :func:`_reported`).  Failed papers are not cached, so the next
+    build tries (and reports) them again.
+    """
+    import warnings
+
+    from ..errors import InputWarning
     from ..extract.pipeline import extract
 
-    return list(extract(_nlp(), papers, batch_size=min(256, max(1, len(papers)))))
+    failed: list[int] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        out = list(extract(_nlp(), papers, batch_size=min(256, max(1, len(papers))), failures=failed))
+    return out, [str(w.message) for w in caught if issubclass(w.category, InputWarning)], failed
+
+
+def _reported(chunk: Chunk) -> tuple[list[Extraction], set[int]]:
+    """A worker's extractions and failed indices, its warnings raised here."""
+    import warnings
+
+    from ..errors import InputWarning
+
+    extractions, messages, failed = chunk
+    for message in messages:
+        warnings.warn(InputWarning(message), stacklevel=3)
+    return extractions, set(failed)
 
 
 def _chunks(papers: list[Paper], size: int) -> list[list[Paper]]:
@@ -81,7 +110,7 @@ def _wanted(jobs: int, papers: int) -> int:
     return min(jobs, max(1, papers // MIN_PER_WORKER))
 
 
-def _local(chunks: list[list[Paper]], jobs: int, pool=None) -> Iterator[list[Extraction]]:
+def _local(chunks: list[list[Paper]], jobs: int, pool=None) -> Iterator[Chunk]:
     """Results per chunk, in order; with ``jobs`` > 1 the pool starts (and works) at once.
 
     A few papers get fewer workers than ``jobs``, but still a process of
@@ -95,7 +124,7 @@ def _local(chunks: list[list[Paper]], jobs: int, pool=None) -> Iterator[list[Ext
         pool = _context().Pool(processes=_wanted(jobs, sum(map(len, chunks))), initializer=quiet_child)
     results = pool.imap(extract_chunk, chunks)
 
-    def drain() -> Iterator[list[Extraction]]:
+    def drain() -> Iterator[Chunk]:
         try:
             yield from results
         finally:
@@ -106,7 +135,7 @@ def _local(chunks: list[list[Paper]], jobs: int, pool=None) -> Iterator[list[Ext
     return drain()
 
 
-def _dask(chunks: list[list[Paper]], jobs: int, scheduler: str | None) -> Iterator[list[Extraction]]:
+def _dask(chunks: list[list[Paper]], jobs: int, scheduler: str | None) -> Iterator[Chunk]:
     """Results per chunk, in order, from Dask tasks submitted at once."""
     try:
         from dask.distributed import Client, LocalCluster
@@ -124,7 +153,7 @@ def _dask(chunks: list[list[Paper]], jobs: int, scheduler: str | None) -> Iterat
         raise KGError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
     futures = client.map(extract_chunk, chunks, pure=False)
 
-    def drain() -> Iterator[list[Extraction]]:
+    def drain() -> Iterator[Chunk]:
         try:
             for future in futures:  # in submission order, so the output order is stable
                 yield future.result()
@@ -172,24 +201,30 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
         with contextlib.nullcontext() if in_process else paused_gc():
             cached = cache.get_many(present) if present else {}  # while the workers extract
             fresh: dict[str, Extraction] = {}
+            failed: set[str] = set()  # keys of papers whose extraction failed: never cached
             done = (k for _, k in missing)  # the keys of the papers the workers return, in order
-            for batch in runs:
-                for ex in batch:
-                    fresh[next(done)] = ex
+            for chunk in runs:
+                batch, bad = _reported(chunk)
+                for i, ex in enumerate(batch):
+                    key = next(done)
+                    fresh[key] = ex
+                    if i in bad:
+                        failed.add(key)
                 if progress:
                     progress(len(batch))
     except BaseException:  # Ctrl-C, SIGTERM, a failure: what was extracted is kept for the next build
         if cache is not None and fresh:
-            cache.put_many(fresh)
+            cache.put_many({k: v for k, v in fresh.items() if k not in failed})
         raise
     finally:
         runs.close()  # stops the workers if anything failed
     if cache is not None and fresh:
-        cache.put_many(fresh)
+        cache.put_many({k: v for k, v in fresh.items() if k not in failed})
     everything = {**cached, **fresh}
     unreadable = [(p, k) for p, k in zip(papers, keys) if k not in everything]  # e.g. from another Python
     if unreadable:
-        again = dict(zip((k for _, k in unreadable), extract_chunk([p for p, _ in unreadable])))
-        cache.put_many(again)
+        batch, bad = _reported(extract_chunk([p for p, _ in unreadable]))
+        again = dict(zip((k for _, k in unreadable), batch))
+        cache.put_many({k: v for i, (k, v) in enumerate(again.items()) if i not in bad})
         everything.update(again)
     return [everything[k] for k in keys], len(todo) + len(unreadable)

@@ -51,6 +51,10 @@ def choose(candidates: list[Candidate]) -> list[Candidate]:
     [(0, 3, 'Technique')]
     """
     order = sorted(candidates, key=lambda c: (-c.length, -SOURCES.get(c.source, 0), c.start))
+    lexicon_at: dict[int, list[tuple[int, Candidate]]] = {}  # lexicon candidates by first token, with their rank
+    for rank, c in enumerate(candidates):
+        if c.source == "lexicon":
+            lexicon_at.setdefault(c.start, []).append((rank, c))
     taken: set[int] = set()
     kept: list[Candidate] = []
     for cand in order:
@@ -58,8 +62,8 @@ def choose(candidates: list[Candidate]) -> list[Candidate]:
         if span & taken:
             continue
         if cand.type is None:
-            inner = [c for c in candidates if c.source == "lexicon" and cand.start <= c.start
-                     and c.end <= cand.end and c is not cand]
+            inner = [c for _, c in sorted((rc for i in span for rc in lexicon_at.get(i, ())), key=lambda rc: rc[0])
+                     if c.end <= cand.end and c is not cand]
             if inner:
                 cand = replace(cand, type=max(inner, key=lambda c: c.length).type)
         kept.append(cand)
@@ -150,10 +154,22 @@ _EVAL_CUES = re.compile(r"experiment|evaluat|benchmark|result|achiev|outperform|
 _NAMEISH = re.compile(r"^([A-Z0-9][\w.@/+-]*|[a-z]+[A-Z0-9][\w.@/+-]*|-)$")
 
 
+MAX_LIST = 20
+"""Names a coordinated list is followed for: every name of a list looks past its end, so a list
+of thousands of names would cost quadratic time; past this many, no cue after the list counts."""
+
+
 def _past_list(words: list[str], end: int) -> int:
-    """Index after a coordinated list of names that starts at ``end`` (", Y and Z")."""
+    """Index after a coordinated list of names that starts at ``end`` (", Y and Z"), at most
+    :data:`MAX_LIST` names on.
+
+    >>> _past_list("X , Y and Z benchmarks".split(), 1), _past_list(("X" + " , Y" * 60).split(), 1)
+    (5, 41)
+    """
     i = end
-    while i + 1 < len(words) and words[i] in {",", "and", "or", "&"}:
+    for _ in range(MAX_LIST):
+        if not (i + 1 < len(words) and words[i] in {",", "and", "or", "&"}):
+            break
         j = i + 1
         if words[j] in {"and", "or"}:
             j += 1

@@ -15,19 +15,28 @@ SEPARATOR = "\n\n"
 _SENTENCE_END = {".", "!", "?", SEPARATOR}
 
 
-def sentence_starts(words: list[str]) -> list[int]:
+MAX_SENTENCE = 200
+"""Tokens a sentence may have; a longer run without a sentence end is cut into sentences this
+long.  The rules look around each name within its sentence, so a sentence of thousands of names
+("we propose A1, A2, …") would cost time quadratic in its length; the longest sentence in the
+seeds has 114 tokens."""
+
+
+def sentence_starts(words: list[str], limit: int = MAX_SENTENCE) -> list[int]:
     """Per token, the index of the first token of its sentence.
 
     A sentence ends after ".", "!" or "?" (and the title ends at the separator
-    before the abstract); computed from the words alone, which is several times
-    cheaper than spaCy's sentencizer over ``Token`` objects.
+    before the abstract), or after ``limit`` tokens; computed from the words alone, which is
+    several times cheaper than spaCy's sentencizer over ``Token`` objects.
 
     >>> sentence_starts(["We", "win", ".", "It", "works", "!"])
     [0, 0, 0, 3, 3, 3]
+    >>> sentence_starts(["a", "b", "c", "d", "e"], limit=2)
+    [0, 0, 2, 2, 4]
     """
     starts, first = [], 0
     for i, w in enumerate(words):
-        if i > 0 and words[i - 1] in _SENTENCE_END:
+        if i > 0 and words[i - 1] in _SENTENCE_END or i - first >= limit:
             first = i
         starts.append(first)
     return starts

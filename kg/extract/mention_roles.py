@@ -59,7 +59,7 @@ def _title_role(s: Span, words: list[str], head, known: bool) -> str | None:
 
 
 def mention_role(doc: Doc, s: Span, spans: list[Span], title_len: int, head) -> str:
-    """The role the cues around one mention give it."""
+    """The role the cues around one mention give it (``spans``: the doc's, or at least its sentence's)."""
     words, starts = token_view(doc)
     s0, s1 = sentence_bounds(starts, s.start)
     sw, rs, re_ = words[s0:s1], s.start - s0, s.end - s0
@@ -100,6 +100,10 @@ class RoleCues:
         title_len = title_length(doc)
         head = title_head(doc_text(doc)[:title_len])
         spans = list(doc.spans["kg"])
+        _, starts = token_view(doc)
+        by_sentence: dict[int, list[Span]] = {}  # the spans a mention's cues look at: its sentence's
         for s in spans:
-            s._.kg_role = mention_role(doc, s, spans, title_len, head)
+            by_sentence.setdefault(starts[s.start], []).append(s)
+        for s in spans:
+            s._.kg_role = mention_role(doc, s, by_sentence[starts[s.start]], title_len, head)
         return doc

@@ -13,7 +13,9 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 
@@ -58,7 +60,30 @@ def build_nlp(lexicon: str | None = None, generic: str | None = None, *, classif
 
 
 def paper_text(paper: Paper) -> str:
-    return paper.title + SEPARATOR + paper.abstract
+    """The text of a paper's ``Doc``: title, separator, abstract (long words broken, see :func:`break_words`)."""
+    return break_words(paper.title + SEPARATOR + paper.abstract)
+
+
+MAX_WORD = 1_000
+"""Characters a word (a run without whitespace) may have before it is broken by a space; the
+longest word in the seeds has 99.  spaCy strips a word's prefixes and suffixes one at a time,
+copying the rest each time: a word of 20,000 nested parentheses would take minutes."""
+
+
+def break_words(text: str, limit: int = MAX_WORD) -> str:
+    """``text`` with every ``limit``-th character of an over-long word made a space (same length,
+    so offsets stay exact); ``text`` itself when no word is that long.
+
+    >>> break_words("ab cdefg hi", limit=3)
+    'ab cd fg hi'
+    """
+    if len(text) < limit or max(map(len, text.split()), default=0) < limit:
+        return text
+    chars = list(text)
+    for m in re.finditer(r"\S+", text):
+        for i in range(m.start() + limit - 1, m.end(), limit):
+            chars[i] = " "
+    return "".join(chars)
 
 
 def extract_paper(nlp: Language, paper: Paper) -> Extraction:
@@ -70,16 +95,20 @@ MAX_CHARS = 200_000
 about 1,300 characters; spaCy refuses texts over ``nlp.max_length``)."""
 
 
-def extract(nlp: Language, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[Extraction]:
+def extract(nlp: Language, papers: Iterable[Paper], batch_size: int = 64,
+            failures: list[int] | None = None) -> Iterator[Extraction]:
     """Extract papers in batches with ``nlp.pipe``; yields one record per paper, in order.
 
     A paper whose analysis fails (in any component, through spaCy's error
     handler, or in record conversion), or whose text is over :data:`MAX_CHARS`,
     is kept without entities, with an :class:`~kg.errors.InputWarning` naming
-    where it was read and its title: one bad abstract never costs the build.
+    where it was read and its title, and its index goes to ``failures``: one
+    bad abstract never costs the build.  Should an error escape spaCy's handler
+    (the tokenizer has none), the papers left are analysed one at a time.
     """
     papers = list(papers) if not isinstance(papers, list) else papers
     errors: dict[int, Exception] = {}
+    failed = failures if failures is not None else []
 
     def handler(proc_name, proc, docs, exc):
         for doc in docs:
@@ -90,25 +119,77 @@ def extract(nlp: Language, papers: Iterable[Paper], batch_size: int = 64) -> Ite
         if len(p.title) + len(p.abstract) > MAX_CHARS:
             errors[i] = ValueError(f"text of {len(p.title) + len(p.abstract):,} characters, over the limit "
                                    f"of {MAX_CHARS:,}")
+    papers = [p if i in errors else within_names(p) for i, p in enumerate(papers)]
     done = nlp.pipe(((paper_text(p), i) for i, p in enumerate(papers) if i not in errors),
                     batch_size=batch_size, as_tuples=True)
     expected = 0
-    for doc, i in done:
-        for j in range(expected, i):  # skipped by spaCy's error handler
-            yield _failed(papers[j], errors.get(j))
-        try:
-            yield to_extraction(doc, papers[i])
-        except Exception as exc:  # noqa: BLE001  (reported, the paper kept without entities)
-            yield _failed(papers[i], exc)
-        expected = i + 1
+    try:
+        for doc, i in done:
+            for j in range(expected, i):  # skipped by spaCy's error handler
+                failed.append(j)
+                yield _failed(papers[j], errors.get(j))
+            expected = i + 1
+            try:
+                yield to_extraction(doc, papers[i])
+            except Exception as exc:  # noqa: BLE001  (reported, the paper kept without entities)
+                failed.append(i)
+                yield _failed(papers[i], exc)
+    except Exception:  # noqa: BLE001  (escaped the handler: the rest one by one)
+        for j in range(expected, len(papers)):
+            ex, exc = _alone(nlp, papers[j]) if j not in errors else (None, errors[j])
+            if ex is None:
+                failed.append(j)
+                ex = _failed(papers[j], exc)
+            yield ex
+        return
     for j in range(expected, len(papers)):
+        failed.append(j)
         yield _failed(papers[j], errors.get(j))
+
+
+def _alone(nlp: Language, paper: Paper) -> tuple[Extraction | None, Exception | None]:
+    """One paper analysed by itself, every component called directly: its record, or the error."""
+    try:
+        doc = nlp.make_doc(paper_text(paper))
+        for _, proc in nlp.pipeline:
+            doc = proc(doc)
+        return to_extraction(doc, paper), None
+    except Exception as exc:  # noqa: BLE001  (reported by the caller)
+        return None, exc
+
+
+MAX_NAMES = 400
+"""Words that could be names (with a capital or a digit) analysed per paper: the rules look at each
+one's context, so thousands cost seconds.  A paper with more is analysed up to that word, with a
+warning (the seeds have at most 78)."""
+
+_NAMEISH = re.compile(r"(?<!\w)(?=\w*[A-Z0-9])\w+")
+
+
+def within_names(paper: Paper, limit: int = MAX_NAMES) -> Paper:
+    """``paper``, its abstract cut before its ``limit``-th name-like word (warned) if it has that many.
+
+    >>> p = Paper(id="p", title="T", abstract="We use " + ", ".join(f"A{i}" for i in range(9)))
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True):
+    ...     within_names(p, limit=4).abstract  # "T", "We", "A0" and then "A1", the fourth
+    'We use A0'
+    """
+    offset = len(paper.title) + len(SEPARATOR)
+    for n, m in enumerate(_NAMEISH.finditer(paper_text(paper)), start=1):
+        if n >= limit and m.start() >= offset:
+            where = str(paper.sources[0]) if paper.sources else paper.id
+            warnings.warn(InputWarning(f"{where}: {paper.title[:80]!r} has more than {limit:,} words that could "
+                                       f"be names; only its first {m.start() - offset:,} characters are analysed"),
+                          stacklevel=3)
+            return dataclasses.replace(paper, abstract=paper.abstract[:m.start() - offset].rstrip(" ,;"))
+    return paper
 
 
 def _failed(paper: Paper, exc: Exception | None) -> Extraction:
     where = str(paper.sources[0]) if paper.sources else paper.id
     warnings.warn(InputWarning(f"{where}: extraction failed for {paper.title[:80]!r} "
-                               f"({type(exc).__name__}: {exc}); the paper is kept without entities"),
+                               f"({type(exc).__name__}: {str(exc)[:200]}); the paper is kept without entities"),
                   stacklevel=3)
     return Extraction(paper=paper.id, mentions=(), relations=(), results=())
 

@@ -62,34 +62,42 @@ def based_on(words: list[str], spans: list[Span], proposed: list[str],
     """
     pairs: list[tuple[str, str]] = []
     models = [s for s in spans if s.type == "Model"]
-    proposed_models = [p for p in proposed if any(s.name == p and s.type in BUILDERS for s in spans)]
+    builders = {s.name for s in spans if s.type in BUILDERS}
+    proposed_models = [p for p in proposed if p in builders][:MAX_PROPOSED]
     if not proposed_models:
         return []
     subject = proposed_models[0]
+    subject_spans = [t for t in spans if t.name == subject]
+    subject_sentences = {t.sent for t in subject_spans}
     for s in models:
         if s.name == subject:
             continue  # a second proposed model may well be what the first is built on ("based on our GET")
         window = [w.lower() for w in words[max(0, s.start - 3):s.start]]
         nxt = words[s.end:s.end + 2]
         cue = any(_BASE_CUES.match(w) for w in window) or (nxt[:2] == ["-", "based"]) \
-            or (nxt and nxt[0].lower() in _BASE_AFTER and _same_clause_as(words, spans, s, subject))
+            or (nxt and nxt[0].lower() in _BASE_AFTER and s.sent in subject_sentences)
         if cue:
             pairs.append((subject, s.name))
     for s in models:  # "X is a multimodal generative pretrained transformer (GPT) model"
         if s.name in proposed_models or s.sent is None:
             continue
-        head = [t for t in spans if t.sent == s.sent and t.name == subject and t.end <= s.start]
+        head = [t for t in subject_spans if t.sent == s.sent and t.end <= s.start]
         if head and head[0].end + 1 < len(words) and words[head[0].end].lower() in {"is", "are"} \
                 and words[head[0].end + 1].lower() in {"a", "an"} \
                 and not any(w in {".", ";", "which", "that", "than"} for w in words[head[0].end:s.start]):
             pairs.append((subject, s.name))
+    model_keys = [(s.name, match_key(s.name)) for s in models]
     for p in proposed_models:
         own_keys = {match_key(f) for f in {p} | (forms or {}).get(p, set())}
-        for s in models:
-            key = match_key(s.name)
-            if s.name != p and len(key) >= 3 and key not in own_keys and any(key in k for k in own_keys):
-                pairs.append((p, s.name))
+        for name, key in model_keys:
+            if name != p and len(key) >= 3 and key not in own_keys and any(key in k for k in own_keys):
+                pairs.append((p, name))
     return list(dict.fromkeys(pairs))
+
+
+MAX_PROPOSED = 20
+"""Proposed models of one paper that :func:`based_on` relates (each is compared with every model
+named, so thousands would cost quadratic time); papers propose one or two."""
 
 
 _DELTA = {"drop", "drops", "loss", "degradation", "gap", "improvement", "improvements", "gain", "gains",
@@ -153,13 +161,17 @@ def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[Fo
     to the paper's own proposal when the sentence speaks of it ("we", "our").
     """
     found: list[FoundResult] = []
+    by_sentence: dict[int | None, list[Span]] = {}
+    for s in spans:
+        by_sentence.setdefault(s.sent, []).append(s)
+    own_names = set(proposed)
     for m, value, where in _metric_values(words, spans):
         if relative_or_bound(words, where, m.name):
             continue
-        same = [s for s in spans if s.sent == m.sent]
+        same = by_sentence[m.sent]
         found += _baseline_results(words, same, m, where)
         before = [s for s in same if s.type in ("Model", "Technique") and s.end <= where]
-        own = [s for s in before if s.name in proposed]
+        own = [s for s in before if s.name in own_names]
         close = [s for s in before if where - s.end <= 6 and not _baseline(words, s.start)]
         sentence = {w.lower() for w in words[m.sent:where]}
         ours = next(iter(proposed), None) if sentence & {"we", "our", "ours", "proposed"} else None
@@ -174,28 +186,29 @@ def results(words: list[str], spans: list[Span], proposed: list[str]) -> list[Fo
 def _metric_values(words: list[str], spans: list[Span]) -> list[tuple[Span, float, int]]:
     """(metric, value, token index of the value) for every number stated with a metric."""
     out = []
+    covered = {i for s in spans for i in range(s.start, s.end)}  # token indices inside a mention
     for m in (s for s in spans if s.type == "Metric"):
         if any(w.lower() in _DELTA for w in words[m.end:m.end + 2]):
             continue  # "1% accuracy drop": a change, not a result
         # "58.0 % PQ" / "10x CPU-inference speedup": the number before, past a few describing words
-        i = _skip_modifiers(words, spans, m.start - 1)
+        i = _skip_modifiers(words, covered, m.start - 1)
         if i is None:
             continue
         if i >= 0 and words[i] in _UNITS:
             i -= 1
-        if i >= 0 and _number(words[i]) is not None and not _is_span(spans, i) \
+        if i >= 0 and _number(words[i]) is not None and i not in covered \
                 and (i == 0 or words[i - 1].lower() not in {"by", "+", "than"}):
             out.append((m, _number(words[i]), i))
             # "88.3% zero-shot and 91.1% fine-tuning accuracy": the coordinated value too
             j = i - 1
             while j >= max(0, i - 4) and words[j].lower() != "and":
                 j -= 1
-            k = _skip_modifiers(words, spans, j - 1) if j >= 1 and words[j].lower() == "and" else None
+            k = _skip_modifiers(words, covered, j - 1) if j >= 1 and words[j].lower() == "and" else None
             if k is not None and k >= 1 and words[k] in _UNITS and _number(words[k - 1]) is not None:
                 out.append((m, _number(words[k - 1]), k - 1))
             continue
         for j in range(m.end, min(len(words), m.end + 4)):  # "BLEU of 28.4", "accuracy of 83.3 %"
-            if _number(words[j]) is not None and not _is_span(spans, j):
+            if _number(words[j]) is not None and j not in covered:
                 if words[j - 1].lower() not in {"by", "+", "than"}:
                     out.append((m, _number(words[j]), j))
                 elif words[j - 1].lower() == "by" and (words[j].endswith(("x", "×")) or
@@ -255,19 +268,14 @@ def _baseline_results(words: list[str], same: list[Span], m: Span, where: int) -
     return out
 
 
-def _same_clause_as(words: list[str], spans: list[Span], s: Span, subject: str) -> bool:
-    """Is the proposed model named in the sentence of ``s`` ("FiberNet, a U-Net variant")?"""
-    return any(t.name == subject and t.sent == s.sent for t in spans)
-
-
-def _skip_modifiers(words: list[str], spans: list[Span], i: int) -> int | None:
+def _skip_modifiers(words: list[str], covered: set[int], i: int) -> int | None:
     """Step left over up to 4 describing words ("CPU-inference", "fine-tuning").
 
     ``None`` when a word of change ("decrease in MAE") shows the number is a delta.
     """
     skipped = 0
     while i >= 0 and skipped < 4 and (words[i] == "-" or words[i].replace("-", "").isalpha()) \
-            and words[i].lower() not in _LINK and not _is_span(spans, i):
+            and words[i].lower() not in _LINK and i not in covered:
         if words[i].lower() in _DELTA:
             return None
         i, skipped = i - 1, skipped + 1
@@ -284,7 +292,3 @@ def _baseline(words: list[str], start: int) -> bool:
     before = [w.lower() for w in words[max(0, start - 2):start]]
     return bool(before) and (before[-1] in {"over", "than", "vs", "vs.", "versus", "against", "outperforming"}
                              or before[-2:] in (["compared", "to"], ["compared", "with"], ["relative", "to"]))
-
-
-def _is_span(spans: list[Span], i: int) -> bool:
-    return any(s.start <= i < s.end for s in spans)

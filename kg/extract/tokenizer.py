@@ -5,6 +5,8 @@ splits the same way wherever it is written.
 """
 from __future__ import annotations
 
+import re
+
 import spacy
 from spacy.language import Language
 
@@ -39,7 +41,41 @@ def adapt_tokenizer(nlp: Language) -> None:
     suffixes = [sfx.replace("|T|G|M|K|", "|") if "km²" in sfx else sfx for sfx in nlp.Defaults.suffixes]
     suffixes.append(r"(?<=[0-9][A-Z])\.")
     suffixes.append(r"(?<=-[A-Za-z0-9])\.")  # "… in ROUGE-L." ends the sentence
-    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    nlp.tokenizer.suffix_search = TailSearch(spacy.util.compile_suffix_regex(suffixes)).search
+
+
+class TailSearch:
+    """A suffix regex searched in the end of a long string only: linear tokenizing of any word.
+
+    spaCy strips a word's suffixes one at a time and searches the whole
+    remaining word for each, so a word of 20,000 nested parentheses took
+    minutes.  Suffixes are short (every rule but ``\\.\\.+`` has a fixed
+    length), so the last :data:`WINDOW` characters decide, unless the match
+    reaches the window's first :data:`MARGIN` characters (a longer run of
+    dots, or a look-behind that needs what came before): then the whole
+    string is searched, as spaCy would.  ``pattern`` keeps the tokenizer
+    serialisable (spaCy saves ``suffix_search.__self__.pattern``).
+
+    >>> search = TailSearch(re.compile(r"(?:\\)|\\.\\.+)$")).search
+    >>> word = "(" * 5000 + "x" + ")" * 5000
+    >>> len(search(word).group()), len(search("x" + "." * 500).group()), search("x" * 500)
+    (1, 500, None)
+    """
+
+    WINDOW = 40
+    MARGIN = 16
+
+    def __init__(self, regex: re.Pattern):
+        self.regex = regex
+        self.pattern = regex.pattern
+
+    def search(self, text: str):
+        if len(text) <= self.WINDOW:
+            return self.regex.search(text)
+        match = self.regex.search(text, len(text) - self.WINDOW)
+        if match is not None and match.start() - (len(text) - self.WINDOW) < self.MARGIN:
+            return self.regex.search(text)
+        return match
 
 
 def pattern_tokenizer(nlp: Language):

@@ -8,18 +8,16 @@ input with no paper at all raises :class:`~kg.errors.NoPapersError`.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
-import stat
 import warnings
-import zlib
 from urllib.parse import quote
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import InputWarning, NoPapersError
 from ..records import Paper, Source
+from .bounds import bounded, display, read_lines, readable
 from .cache import InputCache, Row
 from .listing import parse_listing
 from .record import RawRecord
@@ -74,80 +72,69 @@ def escape_id(ident: str) -> str:
 
 
 def input_files(inputs: Iterable[str | os.PathLike], empty: list[Path] | None = None) -> list[Path]:
-    """Expand directories (every non-hidden file in them, sorted); empty ones go to ``empty``."""
+    """Expand directories (every non-hidden file in them, sorted); empty ones go to ``empty``.
+
+    What cannot be read is left out with an :class:`InputWarning` naming it
+    (:func:`~kg.ingest.bounds.readable`): a subfolder, a FIFO, a device, a
+    broken link or a link loop, a name that is not UTF-8.
+    """
     files: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
-            found = [p for p in entries if _regular(p)]
+            found = []
             for p in entries:
-                if p not in found:
-                    what = ("a folder, skipped (folders are read one level deep)" if p.is_dir() else
-                            "not a regular file (a FIFO, device or broken link), skipped")
-                    warnings.warn(InputWarning(f"{p}: {what}"), stacklevel=2)
+                if p.is_dir():
+                    warnings.warn(InputWarning(f"{display(p)}: a folder, skipped (folders are read one level "
+                                               "deep)"), stacklevel=2)
+                elif readable(p):
+                    found.append(p)
             if not found and empty is not None:
                 empty.append(path)
             files.extend(found)
-        elif path.exists() and not _regular(path):  # a FIFO or device would block or never end
-            warnings.warn(InputWarning(f"{path}: not a regular file (a FIFO or device), skipped"), stacklevel=2)
-        else:
+        elif not path.exists() and not path.is_symlink():
+            files.append(path)  # reported when read
+        elif readable(path):
             files.append(path)
     return files
 
 
-def _regular(path: Path) -> bool:
-    """Is ``path`` a regular file (a symlink to one counts), safe to read whole?"""
-    try:
-        return stat.S_ISREG(path.stat().st_mode)
-    except OSError:  # a broken link or a loop
-        return False
-
-
-def _decoded_lines(path: Path) -> list[str | None] | None:
-    """The file's lines, ``None`` for a line that is not UTF-8; ``None`` if unusable."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        warnings.warn(InputWarning(f"{path}: cannot read ({exc.strerror or exc}), file skipped"),
-                      stacklevel=3)
-        return None
-    if path.suffix.lower() == ".gz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            warnings.warn(InputWarning(f"{path}:1: not a readable gzip file ({exc}), file skipped"), stacklevel=3)
-            return None
-    if b"\x00" in data[:8192]:
-        warnings.warn(InputWarning(f"{path}:1: binary file (NUL bytes), file skipped"), stacklevel=3)
-        return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    lines: list[str | None] = []
-    for number, raw in enumerate(data.splitlines(), start=1):
-        try:
-            lines.append(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            warnings.warn(InputWarning(
-                f"{path}:{number}: invalid UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1}), "
-                "line skipped"), stacklevel=3)
-            lines.append(None)
-    return lines
+SUFFIXES = (".txt", ".md", ".text", "")
+"""Suffixes of daily-papers listings; a file with another unknown suffix is read as one, with a warning."""
 
 
 def read_records(path: Path) -> Iterator[RawRecord]:
-    """Every usable record of one file, in file order."""
-    lines = _decoded_lines(path)
+    """Every usable record of one file, in file order, each within :mod:`~kg.ingest.bounds`.
+
+    An error while reading a record is a warning naming file and line; the
+    rest of the file is read when the reader can go on.
+    """
+    suffix = (Path(path.stem) if path.suffix.lower() == ".gz" else path).suffix.lower()
+    lines = read_lines(path, bounded_lines=suffix != ".json")
     if lines is None:
         return
-    suffix = (Path(path.stem) if path.suffix.lower() == ".gz" else path).suffix.lower()
-    reader = READERS.get(suffix, parse_listing)
-    count = 0
-    for record in reader(lines, str(path)):
-        count += 1
-        yield record
+    name = display(path)
+    reader = READERS.get(suffix)
+    if reader is None:
+        reader = parse_listing
+        if suffix not in SUFFIXES:
+            warnings.warn(InputWarning(f"{name}:1: unknown kind of input ({suffix}), read as a daily-papers "
+                                       f"listing (kg reads {', '.join(sorted(READERS))} and text listings)"),
+                          stacklevel=2)
+    count, line = 0, 1
+    try:
+        for record in reader(lines, name):
+            line = record.line
+            record = bounded(record)
+            if record is not None:
+                count += 1
+                yield record
+    except Exception as exc:  # noqa: BLE001  (a reader's bug or an input it did not foresee: the file is reported)
+        warnings.warn(InputWarning(f"{name}:{line}: cannot read past this record ({type(exc).__name__}: "
+                                   f"{str(exc)[:200]}), rest of file skipped"), stacklevel=2)
     if count == 0:
-        warnings.warn(InputWarning(f"{path}:1: no papers found in file"), stacklevel=2)
+        warnings.warn(InputWarning(f"{name}:1: no papers found in file"), stacklevel=2)
 
 
 def merge(records: Iterable[RawRecord]) -> list[Paper]:

@@ -50,6 +50,23 @@ def looks_like_title(line: str) -> bool:
     return 0 < len(line) <= MAX_TITLE and line.count(". ") < 2
 
 
+KINDS = {"JSON": "*.json or *.jsonl", "TSV": "*.tsv", "CSV": "*.csv"}
+
+
+def misnamed(line: str) -> str | None:
+    """The format a listing's first line shows the file is in instead (``JSON``, ``TSV``, ``CSV``), or ``None``.
+
+    >>> misnamed("["), misnamed('{"title": "A"}'), misnamed("title\\tabstract"), misnamed("ViT: Images")
+    ('JSON', 'JSON', 'TSV', None)
+    """
+    if line in ("[", "{") or line.startswith(('{"', "[{")):
+        return "JSON"
+    for kind, sep in (("TSV", "\t"), ("CSV", ",")):
+        if {"title", "abstract"} <= {c.strip().strip('"').lower() for c in line.split(sep)}:
+            return kind
+    return None
+
+
 def parse_listing(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
     """Pair title and abstract lines; ``None`` marks an undecodable line.
 
@@ -65,11 +82,17 @@ def parse_listing(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]
         line = clean_line(line)
         if line:
             content.append((number, line))
+    first = next((c for c in content if c[1] is not None), None)
+    if first is not None and (kind := misnamed(first[1])):
+        warnings.warn(InputWarning(f"{file}:{first[0]}: looks like {kind}, not a daily-papers listing; file "
+                                   f"skipped (name it {KINDS[kind]})"), stacklevel=2)
+        return
     i = 0
     while i < len(content):
         number, title = content[i]
-        if title is None:
-            i += 1
+        if title is None:  # an undecodable line (warned): its abstract goes with it
+            nxt = content[i + 1][1] if i + 1 < len(content) else None
+            i += 2 if nxt is not None and not looks_like_title(nxt) else 1
             continue
         nxt = content[i + 1] if i + 1 < len(content) else None
         if nxt is None or nxt[1] is None:

@@ -16,8 +16,11 @@ others (once per file) as ignored.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
+
+from pyoxigraph import NamedNode
 
 URL_FIELDS = ("url", "paper_url", "url_abs", "link", "pdf_url", "url_pdf")
 DATE_FIELDS = ("date", "published", "publishedAt", "published_at", "publication_date")
@@ -43,14 +46,23 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 def safe_iri(url: str) -> bool:
     """Can ``url`` stand as an IRI in N-Triples and Turtle?  An http(s) URL with a plain host, no
-    space, control character, DEL, ``<>"{}|\\^``` or broken percent escape.
+    space, control character, DEL, ``<>"{}|\\^``` or broken percent escape, and an IRI by RFC 3987
+    as the store reads it (one ``#``, a numeric port, no U+FFFD).
 
     >>> safe_iri("https://arxiv.org/abs/2004.05150"), safe_iri("https://x.org/a b"), safe_iri("https://[x/a")
     (True, False, False)
     >>> safe_iri("https://x.org/%zz"), safe_iri("https://x.org/\x7f"), safe_iri("javascript:alert(1)")
     (False, False, False)
+    >>> safe_iri("https://x.org/a#b#c"), safe_iri("https://x.org:abc/"), safe_iri("https://x.org/论文")
+    (False, False, True)
     """
-    return len(url) <= 2_000 and bool(_IRI.match(url)) and not _BAD_ESCAPE.search(url)
+    if len(url) > 2_000 or not _IRI.match(url) or _BAD_ESCAPE.search(url):
+        return False
+    try:
+        NamedNode(url)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -67,18 +79,22 @@ class Metadata:
     code_url: str = ""
 
 
-def _string(value: object) -> str:
-    """A scalar field as text (numbers too); anything else as ``""``."""
+def _string(value: object, limit: int = MAX_FIELD) -> str:
+    """A scalar field as text (numbers too), cut at ``limit`` characters; anything else as ``""``."""
     if isinstance(value, bool):
         return ""
     if isinstance(value, (int, float)):
         return str(value) if abs(value) < 10**20 else ""
-    return " ".join(value.split())[:MAX_FIELD] if isinstance(value, str) else ""
+    return " ".join(_CONTROL.sub(" ", value[:limit + 1]).split())[:limit] if isinstance(value, str) else ""
 
 
-def _first(obj: dict, names: tuple[str, ...]) -> str:
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""Control characters: in a metadata value they become spaces (an ESC would reach a terminal raw)."""
+
+
+def _first(obj: dict, names: tuple[str, ...], limit: int = MAX_FIELD) -> str:
     for name in names:
-        text = _string(obj.get(name))
+        text = _string(obj.get(name), limit)
         if text:
             return text
     return ""
@@ -115,10 +131,23 @@ def authors(value: object) -> tuple[str, ...]:
     return tuple(n for n in names if n)
 
 
+def _real_date(year: int, month: int, day: int) -> bool:
+    """Is this a day of the calendar (an ``xsd:date`` must be)?
+
+    >>> _real_date(2020, 2, 29), _real_date(2021, 2, 29), _real_date(2020, 13, 1)
+    (True, False, False)
+    """
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def _year_and_date(obj: dict) -> tuple[int | None, str]:
     date = _first(obj, DATE_FIELDS)
     m = _DATE.match(date)
-    date = m.group(0) if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31 else ""
+    date = m.group(0) if m and _real_date(*map(int, m.groups())) else ""
     year = _YEAR.match(_string(obj.get("year")))
     if year:
         return int(year.group(1)), date
@@ -132,7 +161,7 @@ def metadata(obj: dict, arxiv_ids: bool = False) -> Metadata:
     (the daily-papers API's ``paper.id``).
     """
     ident = _string(obj.get("id")) or None
-    url = _first(obj, URL_FIELDS) or None
+    url = _first(obj, URL_FIELDS, limit=2 * MAX_FIELD) or None  # not cut to a valid IRI: too long is refused
     arxiv = arxiv_id(_string(obj.get("arxiv_id")))
     if not arxiv and url:
         arxiv = arxiv_id(url)

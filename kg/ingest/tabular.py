@@ -21,8 +21,12 @@ from collections.abc import Iterable, Iterator
 
 from ..errors import InputWarning
 from ..extract.repos import normalise_repository
+from .bounds import MAX_LINE
 from .metadata import metadata, safe_iri, unknown_fields
 from .record import RawRecord
+
+if csv.field_size_limit() < MAX_LINE:  # a CSV field may be as long as a line may be (default: 131,072)
+    csv.field_size_limit(MAX_LINE)
 
 
 def _warn(file: str, line: int, what: str) -> None:
@@ -105,19 +109,57 @@ def parse_jsonl(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
             continue
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            _warn(file, number, f"malformed JSON ({exc.msg} at column {exc.colno}), line skipped")
+        obj = _loads(line, file, number, "line")
+        if obj is None:
             continue
         if not isinstance(obj, dict):
             _warn(file, number, "expected a JSON object, line skipped")
             continue
         ignored.add(obj, number)
-        record = _record(_unpaired(obj, file, number), file, number)
+        record = _guarded(obj, file, number)
         if record is not None:
             yield record
     ignored.report(file)
+
+
+MAX_DIGITS = 100
+"""Digits a JSON integer may have; a longer one reads as ``null`` (Python refuses to convert past 4,300
+digits, and no field kg reads is a number that long)."""
+
+
+def _int(text: str) -> int | None:
+    """A JSON integer, ``None`` if over :data:`MAX_DIGITS` digits.
+
+    >>> _int("2020"), _int("9" * 5000)
+    (2020, None)
+    """
+    return int(text) if len(text) <= MAX_DIGITS else None
+
+
+def _loads(text: str, file: str, line: int, what: str) -> object:
+    """``text`` parsed as JSON, ``None`` (warned: the ``what`` is skipped) if it is not JSON kg can read."""
+    try:
+        return json.loads(text, parse_int=_int)
+    except json.JSONDecodeError as exc:
+        _warn(file, line + exc.lineno - 1, f"malformed JSON ({exc.msg} at column {exc.colno}), {what} skipped")
+    except RecursionError:
+        _warn(file, line, f"JSON nested too deeply, {what} skipped")
+    except ValueError as exc:  # a number Python will not convert
+        _warn(file, line, f"unreadable JSON ({str(exc)[:100]}), {what} skipped")
+    return None
+
+
+def _guarded(obj: dict, file: str, line: int, arxiv_ids: bool = False) -> RawRecord | None:
+    """:func:`_record` of ``obj``; an error reading it is a warning naming file, line and title."""
+    try:
+        return _record(_unpaired(obj, file, line), file, line, arxiv_ids)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001  (one odd record never costs the file)
+        title = obj.get("title")
+        _warn(file, line, f"cannot read record {str(title)[:60]!r} ({type(exc).__name__}: {str(exc)[:100]}), "
+                          "record skipped")
+        return None
 
 
 def parse_json(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
@@ -130,14 +172,13 @@ def parse_json(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
     >>> [r.title for r in parse_json(['[{"paper": {"title": "A", "summary": "B"}}]'], "f.json")]
     ['A']
     """
+    lines = list(lines)
     text = "\n".join(line for line in lines if line is not None)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        _warn(file, exc.lineno, f"malformed JSON ({exc.msg} at column {exc.colno}), file skipped")
+    if _json_lines(text):  # JSON Lines named .json
+        yield from parse_jsonl(lines, file)
         return
-    except RecursionError:
-        _warn(file, 1, "JSON nested too deeply, file skipped")
+    data = _loads(text, file, 1, "file")
+    if data is None:
         return
     items = _paper_list(data)
     if items is None:
@@ -153,10 +194,25 @@ def parse_json(lines: Iterable[str | None], file: str) -> Iterator[RawRecord]:
         if not obj.get("abstract") and isinstance(obj.get("summary"), str):
             obj = {**obj, "abstract": obj["summary"]}
         ignored.add(obj, number)
-        record = _record(_unpaired(obj, file, number), file, number, arxiv_ids=daily)
+        record = _guarded(obj, file, number, arxiv_ids=daily)
         if record is not None:
             yield record
     ignored.report(file)
+
+
+def _json_lines(text: str) -> bool:
+    """Is ``text`` JSON Lines (several objects, one a line) rather than one JSON document?
+
+    >>> _json_lines('{"a": 1}\\n{"a": 2}\\n'), _json_lines('[{"a": 1},\\n {"a": 2}]'), _json_lines('{"a": 1}')
+    (True, False, False)
+    """
+    first, _, rest = text.lstrip().partition("\n")
+    if not first.startswith("{") or not rest.strip():
+        return False
+    try:
+        return isinstance(json.loads(first, parse_int=_int), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _paper_list(data: object) -> list | None:
@@ -197,7 +253,8 @@ def parse_csv(lines: list[str | None], file: str, delimiter: str = ",") -> Itera
     columns = {name.strip().lower(): i for i, name in enumerate(header)}
     missing = [c for c in ("title", "abstract") if c not in columns]
     if missing:
-        _warn(file, 1, f"CSV header has no {' or '.join(repr(c) for c in missing)} column, file skipped")
+        kind = "TSV" if delimiter == "\t" else "CSV"
+        _warn(file, 1, f"{kind} header has no {' or '.join(repr(c) for c in missing)} column, file skipped")
         return
     ignored = _Ignored()
     ignored.add(columns, 1)
@@ -211,7 +268,7 @@ def parse_csv(lines: list[str | None], file: str, delimiter: str = ",") -> Itera
             if len(row) != len(header):
                 _warn(file, first, f"row has {len(row)} fields, header has {len(header)}, row skipped")
                 continue
-            record = _record({k: row[i] for k, i in columns.items()}, file, first)
+            record = _guarded({k: row[i] for k, i in columns.items()}, file, first)
             if record is not None:
                 yield record
     except csv.Error as exc:

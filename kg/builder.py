@@ -132,7 +132,10 @@ class _Progress:
 def input_checksums(inputs: Iterable[str | os.PathLike]) -> tuple[tuple[str, str], ...]:
     """``(path, sha256)`` of every input file, one per distinct content, sorted."""
     shas: dict[str, str] = {}
-    for f in sorted({str(p) for p in input_files(inputs) if p.is_file()}):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)  # read_papers has reported the files it skipped
+        files = sorted({str(p) for p in input_files(inputs) if p.is_file()})
+    for f in files:
         try:
             shas.setdefault(sha256_file(f), f)
         except OSError:

@@ -172,14 +172,18 @@ def validate(graph: str | os.PathLike = DEFAULT_GRAPH, *, limit: int = 20):
 
 def serve(graph: str | os.PathLike = DEFAULT_GRAPH, host: str = "127.0.0.1", port: int = 7878, *,
           timeout: float | None = 30.0, max_results: int | None = 100_000, workers: int = 2,
-          on_start=None, allow_service: bool = False) -> None:
+          on_start=None, allow_service: bool = False, max_memory: int | None = 1024, queue: int = 128,
+          idle_timeout: float | None = 10.0) -> None:
     """Serve a read-only SPARQL endpoint (``/sparql``) and the HTML view (``/``) until Ctrl-C.
 
     ``on_start(server)`` is called once the server listens (``server.url``); see :mod:`kg.endpoint`.
     Federated (SERVICE) queries are refused (403) unless ``allow_service``: with it, anyone who can
     reach the endpoint can make it send requests to any address its network reaches.
+    ``max_memory`` (MiB a query may use beyond the graph), ``queue`` (requests waiting for a worker)
+    and ``idle_timeout`` (seconds before a silent connection is closed) bound the rest.
     """
     from .endpoint import run_server
 
     run_server(graph, host, port, timeout=timeout, max_results=max_results, workers=workers,
-               on_start=on_start, allow_service=allow_service)
+               on_start=on_start, allow_service=allow_service, max_memory=max_memory, queue=queue,
+               idle_timeout=idle_timeout)

@@ -297,18 +297,28 @@ def validate(graph, limit):
               help="Rows (or triples) an answer is cut to (header KG-Truncated); 0: no limit.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1),
               help="Query worker processes (each holds a copy of the graph).")
+@click.option("--max-memory", metavar="MIB", default=1024, show_default=True, type=click.IntRange(0),
+              help="MiB of memory a query may use beyond the loaded graph; past it the query is stopped "
+                   "(503) and only its worker is replaced. 0: no limit.")
+@click.option("--queue", metavar="N", default=128, show_default=True, type=click.IntRange(1),
+              help="Requests that may wait for a free worker (more: 503); one client address may hold "
+                   "half of them (more: 429). While a client's query runs, its next ones wait and the last "
+                   "free worker is kept for other clients.")
+@click.option("--idle-timeout", metavar="SECONDS", default=10.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds a connection may stay silent before it is closed; 0: never.")
 @click.option("--allow-service", is_flag=True,
               help="Run federated (SERVICE) queries, refused by default (403). Risk: server-side request "
                    "forgery, anyone who can reach the endpoint can make it call addresses on its network.")
 @handle_errors
-def serve(host, port, graph, timeout, max_results, workers, allow_service):
+def serve(host, port, graph, timeout, max_results, workers, max_memory, queue, idle_timeout, allow_service):
     """Serve a read-only SPARQL endpoint over the built graph, and its HTML view, until Ctrl-C."""
     def started(server):
         click.echo(f"SPARQL endpoint {server.url}sparql and HTML view {server.url} "
                    f"({server.app.pool.triples} triples from {server.app.graph_file}); Ctrl-C stops")
 
     api.serve(graph, host, port, timeout=timeout, max_results=max_results, workers=workers,
-              on_start=started, allow_service=allow_service)
+              on_start=started, allow_service=allow_service, max_memory=max_memory, queue=queue,
+              idle_timeout=idle_timeout)
 
 
 _quick_exit = False

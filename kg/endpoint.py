@@ -21,6 +21,16 @@
   is started, which reloads the graph.  The limit covers evaluating and serialising
   the answer.  While every worker is busy a request waits for one, up to the same
   limit, then gets 503 too.  Memory is one graph copy per worker (``workers``, default 2).
+* Memory limit (``max_memory``, default 1024 MiB per query beyond the loaded graph): a query
+  past it gets **503** ("exceeded the memory limit") and only its worker is replaced.
+* Fair share (:mod:`kg.endpoint_pool`, which describes the design): the last free worker is kept
+  for a client (address) with nothing running, so a client's slow queries wait for each other
+  instead of taking every worker; requests wait in a bounded queue (``queue``, default 128; full:
+  **503**; one client may hold half of it, more: **429**, both with ``Retry-After``).
+* Nesting limits (:func:`kg.guard.check_shape`): a query nesting brackets deeper than 200 levels or
+  chaining more than 1,000 operators and clauses would crash the engine, and is refused with **400**.
+* Idle connections (``idle_timeout``, default 10 s): a connection silent that long is closed, so
+  idle sockets cannot use up the server's connections.
 * Size limit (``max_results``, default 100,000): a SELECT answer is cut after that
   many rows and a CONSTRUCT/DESCRIBE answer after that many triples; a cut answer
   is a normal 200 response whose ``KG-Truncated`` header holds the limit.
@@ -36,27 +46,24 @@ WSGI server instead.
 from __future__ import annotations
 
 import os
-import queue
-import signal
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph
 
-from .errors import GraphNotFoundError, ServerError
-from .guard import SERVICE_REFUSED, is_update, uses_service  # noqa: F401 - is_update: kg.endpoint's API
-from .rdf.serialize import graph_file, load_store
+from .endpoint_pool import (DEFAULT_MAX_MEMORY_MB, DEFAULT_QUEUE, DEFAULT_TIMEOUT, DEFAULT_WORKERS, MiB,
+                            QueryPool)
+from .errors import GraphNotFoundError, QueryTooDeepError, ServerError
+from .guard import SERVICE_REFUSED, check_shape, is_update, uses_service  # noqa: F401 - is_update: API
+from .rdf.serialize import graph_file
 from .rdf.vocab import PREFIXES
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
-DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RESULTS = 100_000
-DEFAULT_WORKERS = 2
+DEFAULT_IDLE_TIMEOUT = 10.0
 MAX_QUERY_BYTES = 1 << 20
 
 # media type -> pyoxigraph format name, default first
@@ -87,10 +94,22 @@ _GRAPH_TYPE = {"TURTLE": "text/turtle", "N_TRIPLES": "application/n-triples",
 # Worker processes: each holds the graph and answers one query at a time.
 # ---------------------------------------------------------------------------
 
+def _refused(job: dict) -> tuple | None:
+    """``("error", status, text)`` for a query the endpoint will not run, else None (run here: under the time limit)."""
+    try:
+        check_shape(job["query"])  # first: deeper would crash the engine (and rdflib's parse in uses_service)
+    except QueryTooDeepError as exc:
+        return ("error", 400, str(exc))
+    if not job.get("allow_service") and uses_service(job["query"]):
+        return ("error", 403, SERVICE_REFUSED)
+    return None
+
+
 def _answer(store: pyoxigraph.Store, job: dict) -> tuple:
     """Run one query; ``("ok", media_type, body, truncated_at | None)`` or ``("error", status, text)``."""
-    if not job.get("allow_service") and uses_service(job["query"]):  # here: under the time limit
-        return ("error", 403, SERVICE_REFUSED)
+    refused = _refused(job)
+    if refused:
+        return refused
     kwargs = {}
     if job.get("default_graph"):
         kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job["default_graph"]]
@@ -152,161 +171,6 @@ def _not_acceptable(kind: str, media: dict) -> str:
     return f"no acceptable format for a {kind} answer; Accept one of: {', '.join(media)}"
 
 
-def _worker_main() -> None:  # pragma: no cover - runs in a child process
-    """A query worker: ``python -c "import kg.endpoint; kg.endpoint._worker_main()" GRAPH``.
-
-    Jobs come in on stdin and replies go out on the original stdout, both as
-    pickled messages (``multiprocessing.connection`` framing); anything printed
-    goes to stderr.
-    """
-    from multiprocessing.connection import Connection
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
-    reply_fd = os.dup(1)
-    os.dup2(2, 1)
-    jobs, replies = Connection(0, writable=False), Connection(reply_fd, readable=False)
-    try:
-        store = load_store(sys.argv[1])
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as text
-        replies.send(("failed", str(exc)))
-        return
-    replies.send(("ready", len(store)))
-    while True:
-        try:
-            job = jobs.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        try:
-            reply = _answer(store, job)
-        except Exception as exc:  # noqa: BLE001
-            reply = ("error", 500, f"query failed: {type(exc).__name__}: {exc}")
-        replies.send(reply)
-
-
-class _Worker:
-    """A worker process (a fresh interpreter: no fork beside threads, no re-import of ``__main__``)."""
-
-    def __init__(self, graph: str):
-        from multiprocessing.connection import Connection
-
-        env = dict(os.environ)
-        root = str(Path(__file__).resolve().parents[1])  # so a checkout without install works too
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", "import kg.endpoint; kg.endpoint._worker_main()", graph],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True)
-        self.jobs = Connection(os.dup(self.process.stdin.fileno()), readable=False)
-        self.replies = Connection(os.dup(self.process.stdout.fileno()), writable=False)
-        self.process.stdin.close()
-        self.process.stdout.close()
-
-    def wait_ready(self) -> int:
-        try:
-            status, detail = self.replies.recv()
-        except (EOFError, OSError):
-            raise ServerError("a query worker died while loading the graph") from None
-        if status != "ready":
-            raise ServerError(f"a query worker could not load the graph: {detail}")
-        return detail
-
-    def send(self, job) -> None:
-        self.jobs.send(job)
-
-    def poll(self, timeout) -> bool:
-        return self.replies.poll(timeout)
-
-    def recv(self):
-        return self.replies.recv()
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            pass
-        self.jobs.close()
-        self.replies.close()
-
-
-class QueryPool:
-    """Worker processes that each hold the graph; :meth:`run` answers a job within ``timeout``."""
-
-    def __init__(self, graph: str | os.PathLike, workers: int = DEFAULT_WORKERS,
-                 timeout: float | None = DEFAULT_TIMEOUT):
-        self.graph = str(graph)
-        self.timeout = timeout if timeout and timeout > 0 else None
-        self._idle: queue.Queue = queue.Queue()
-        self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
-        self._closed = False
-        self.triples = 0
-        started = [self._spawn() for _ in range(max(1, workers))]
-        try:
-            for w in started:
-                self.triples = w.wait_ready()
-                self._idle.put(w)
-        except ServerError:
-            self.close()
-            raise
-
-    def _spawn(self) -> _Worker:
-        w = _Worker(self.graph)
-        with self._lock:
-            self._all.add(w)
-        return w
-
-    def _retire(self, w: _Worker) -> None:
-        with self._lock:
-            self._all.discard(w)
-        w.kill()
-        if not self._closed:
-            threading.Thread(target=self._replace, daemon=True, name="kg-sparql-respawn").start()
-
-    def _replace(self) -> None:
-        w = self._spawn()
-        try:
-            w.wait_ready()
-        except ServerError:
-            with self._lock:
-                self._all.discard(w)
-            w.kill()
-            return
-        if self._closed:
-            w.kill()
-        else:
-            self._idle.put(w)
-
-    def run(self, job: dict) -> tuple:
-        """``("ok", media_type, body, truncated_at)`` or ``("error", status, message)``."""
-        limit = f"{self.timeout:g} s" if self.timeout else None
-        try:
-            w = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            return ("error", 503, f"all query workers are busy; try again (waited {limit})")
-        try:
-            w.send(job)
-            if not w.poll(self.timeout):
-                self._retire(w)
-                return ("error", 503, f"query stopped: it exceeded the time limit of {limit}")
-            reply = w.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            self._retire(w)
-            return ("error", 500, "the query worker died while answering (out of memory?)")
-        self._idle.put(w)
-        return reply
-
-    def close(self) -> None:
-        self._closed = True
-        with self._lock:
-            workers = list(self._all)
-            self._all.clear()
-        for w in workers:
-            w.kill()
-
-
 # ---------------------------------------------------------------------------
 # The WSGI application
 # ---------------------------------------------------------------------------
@@ -316,7 +180,8 @@ class SparqlApp:
 
     def __init__(self, graph: str | os.PathLike = "output", *, timeout: float | None = DEFAULT_TIMEOUT,
                  max_results: int | None = DEFAULT_MAX_RESULTS, workers: int = DEFAULT_WORKERS,
-                 allow_service: bool = False):
+                 allow_service: bool = False, max_memory: int | None = DEFAULT_MAX_MEMORY_MB,
+                 queue: int = DEFAULT_QUEUE):
         from werkzeug.routing import Map, Rule
 
         self.graph_file = graph_file(graph)
@@ -325,7 +190,8 @@ class SparqlApp:
         self.timeout = timeout
         self.max_results = max_results if max_results and max_results > 0 else None
         self.allow_service = allow_service
-        self.pool = QueryPool(self.graph_file, workers=workers, timeout=timeout)
+        self.pool = QueryPool(self.graph_file, workers=workers, timeout=timeout,
+                              max_memory=(max_memory or 0) * MiB, queue=queue)
         self.urls = Map([Rule("/", endpoint="view"), Rule("/graph.html", endpoint="view"),
                          Rule("/sparql", endpoint="sparql")])
 
@@ -392,10 +258,10 @@ class SparqlApp:
                "results_format": RESULTS_MEDIA.get(accept.best_match(list(RESULTS_MEDIA)) or ""),
                "graph_format": GRAPH_MEDIA.get(accept.best_match(list(GRAPH_MEDIA)) or ""),
                "max_results": self.max_results, "allow_service": self.allow_service}
-        reply = self.pool.run(job)
+        reply = self.pool.run(job, client=request.remote_addr or "-")
         if reply[0] == "error":
             _, status, message = reply
-            return self._text(status, message, **({"Retry-After": "5"} if status == 503 else {}))
+            return self._text(status, message, **({"Retry-After": "5"} if status in (429, 503) else {}))
         from werkzeug.wrappers import Response
 
         _, media_type, body, truncated = reply
@@ -429,21 +295,28 @@ class SparqlApp:
 
 def make_app(graph: str | os.PathLike = "output", *, timeout: float | None = DEFAULT_TIMEOUT,
              max_results: int | None = DEFAULT_MAX_RESULTS, workers: int = DEFAULT_WORKERS,
-             allow_service: bool = False) -> SparqlApp:
+             allow_service: bool = False, max_memory: int | None = DEFAULT_MAX_MEMORY_MB,
+             queue: int = DEFAULT_QUEUE) -> SparqlApp:
     """The WSGI app over the graph built in ``graph``; starts its query workers (call ``close()``).
 
-    ``allow_service``: run federated queries, calling any address a client names (a risk)."""
+    ``allow_service``: run federated queries, calling any address a client names (a risk).
+    ``max_memory``: MiB each query may use beyond the loaded graph (0 or None: no cap);
+    ``queue``: requests that may wait for a worker (see :mod:`kg.endpoint_pool`)."""
     if not Path(graph).exists():
         raise GraphNotFoundError(f"no built graph at {graph} (run `kg build` first)")
     return SparqlApp(graph, timeout=timeout, max_results=max_results, workers=workers,
-                     allow_service=allow_service)
+                     allow_service=allow_service, max_memory=max_memory, queue=queue)
 
 
 class Server:
     """A bound (not yet serving) HTTP server for a :class:`SparqlApp`."""
 
-    def __init__(self, app: SparqlApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT):
-        from werkzeug.serving import make_server as _make_server
+    def __init__(self, app: SparqlApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                 idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT):
+        from werkzeug.serving import WSGIRequestHandler, make_server as _make_server
+
+        class Handler(WSGIRequestHandler):
+            timeout = idle_timeout or None  # a connection silent this long is closed (socket timeout)
 
         self.app = app
         # Bind here, so that a port in use is a ServerError (Werkzeug would print and exit).
@@ -457,7 +330,8 @@ class Server:
             sock.close()
             raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         try:
-            self._server = _make_server(host, port, app, threaded=True, fd=sock.fileno())
+            self._server = _make_server(host, port, app, threaded=True, fd=sock.fileno(),
+                                        request_handler=Handler)
         finally:
             sock.close()  # the server holds its own duplicate
         self.host, self.port = host, self._server.port
@@ -492,20 +366,38 @@ class Server:
         self.shutdown()
 
 
-def make_server(app: SparqlApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Server:
-    """Bind ``app`` to ``host:port`` (``port=0``: a free port) without serving yet."""
-    return Server(app, host, port)
+def make_server(app: SparqlApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
+                idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT) -> Server:
+    """Bind ``app`` to ``host:port`` (``port=0``: a free port) without serving yet.
+
+    ``idle_timeout``: seconds a connection may stay silent (idle, or sending or reading too slowly)
+    before it is closed; 0 or None: never."""
+    return Server(app, host, port, idle_timeout)
+
+
+def _raise_open_files_limit() -> None:
+    """Let this process open as many files as its hard limit allows: each connection holds one."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY or hard > soft:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 1 << 20), hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not Unix, or not allowed
+        pass
 
 
 def run_server(graph: str | os.PathLike = "output", host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
                timeout: float | None = DEFAULT_TIMEOUT, max_results: int | None = DEFAULT_MAX_RESULTS,
                workers: int = DEFAULT_WORKERS, on_start: Callable[[Server], None] | None = None,
-               allow_service: bool = False) -> None:
+               allow_service: bool = False, max_memory: int | None = DEFAULT_MAX_MEMORY_MB,
+               queue: int = DEFAULT_QUEUE, idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT) -> None:
     """Serve the graph until Ctrl-C; ``on_start(server)`` is called once it listens."""
+    _raise_open_files_limit()
     app = make_app(graph, timeout=timeout, max_results=max_results, workers=workers,
-                   allow_service=allow_service)
+                   allow_service=allow_service, max_memory=max_memory, queue=queue)
     try:
-        server = make_server(app, host, port)
+        server = make_server(app, host, port, idle_timeout=idle_timeout)
     except ServerError:
         app.close()
         raise

@@ -144,3 +144,70 @@ def uses_service(text: str) -> bool:
         return True
     strict = parsed is None or bool(_DIFFERS.search(text))
     return any(has_service_token(t, strict) for t in {text, expanded})
+
+
+# --- nesting and chains: what would overflow the engine's stack -----------------------------
+
+MAX_NESTING = 200
+"""Brackets (``(``, ``[``, ``{``) a query may nest; Oxigraph's parser recursion overflows past some thousands."""
+MAX_CHAIN = 1000
+"""Operators and clauses a query may chain (``||``, ``&&``, ``!``, ``/``, ``|``, ``^``, ``+``, ``-``, ``*``,
+``UNION``, ``OPTIONAL``, ``MINUS``, ``FILTER``, ``BIND``, ``EXISTS``, each ``{``): Oxigraph builds and walks
+them as one deep tree, and its stack overflowed (a crash, not an error) at about 3,000 ``BIND`` or
+``MINUS`` clauses and 10,000 ``||``."""
+
+_NUMBER = r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_WORD = r"[^\W\d]\w*(?:\.+\w+)*"  # a keyword or a name's prefix; one token, so a long run is read once
+_OPEN_STRINGS = [  # strings; one left open runs to the end of its line (or text), so no text is read twice
+    r"'''(?:[^'\\]|\\.|\\\Z|'(?!''))*(?:'''|\Z)", r'"""(?:[^"\\]|\\.|\\\Z|"(?!""))*(?:"""|\Z)',
+    r"'(?:[^'\\\n\r]|\\.)*'?", r'"(?:[^"\\\n\r]|\\.)*"?']
+_SHAPE = re.compile("|".join(_OPEN_STRINGS + _SKIP[4:6] + [  # IRIs, comments (not _SKIP's names: '.' may end them)
+    r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*", r"[?$]\w+",  # language tags, variables
+    rf"(?:{_WORD})?:(?:[\w\-:%]|\\\S|\.(?=[\w\-:%\\]))*",  # prefixed names and blank node labels
+    _NUMBER, _WORD, r"\^\^|!=|<=|>=|\|\||&&|[!/|^*+\-]", r"[(\[{)\]}]"]), re.DOTALL)
+_CHAINED = {"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "EXISTS", "||", "&&", "!", "/", "|", "^", "*", "+",
+            "-", "{"}
+
+
+def query_shape(text: str) -> tuple[int, int]:
+    """``(deepest nesting of brackets, operators and clauses chained)`` of SPARQL text, in one linear scan.
+
+    Strings, IRIs, comments, variables and names are skipped whole, so brackets inside them do not count.
+
+    >>> query_shape("SELECT * { ?s (<p>/(<p>|^<q>)) ?o FILTER(?o != '((((') }")
+    (3, 6)
+    """
+    depth = deepest = chained = 0
+    for match in _SHAPE.finditer(text):
+        token = match.group()
+        if token in ("(", "[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (")", "]", "}"):
+            depth = max(0, depth - 1)
+        if token.upper() in _CHAINED:
+            chained += 1
+    return deepest, chained
+
+
+def check_shape(text: str, max_nesting: int = MAX_NESTING, max_chain: int = MAX_CHAIN) -> None:
+    """Raise :class:`~kg.errors.QueryTooDeepError` for a query nested or chained past the limits.
+
+    Such a query would crash the engine (a stack overflow ends the process), so it is refused before
+    it reaches Oxigraph.
+
+    >>> check_shape("SELECT * { ?s " + "(<p>/" * 300 + "<p>" + ")" * 300 + " ?o }")
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryTooDeepError: query too deeply nested: 301 levels of brackets (the limit is 200); flatten it
+    """
+    from .errors import QueryTooDeepError
+
+    deepest, chained = query_shape(text)
+    if deepest > max_nesting:
+        raise QueryTooDeepError(f"query too deeply nested: {deepest} levels of brackets (the limit is "
+                                f"{max_nesting}); flatten it")
+    if chained > max_chain:
+        raise QueryTooDeepError(f"query too long a chain: {chained} operators and clauses (||, &&, UNION, "
+                                f"OPTIONAL, FILTER, BIND, path steps, …; the limit is {max_chain}); use VALUES "
+                                "or IN (…) for long lists of alternatives")

@@ -107,8 +107,12 @@ def run(store: pyoxigraph.Store, sparql: str, max_results: int | None = None,
     """Run SPARQL text on a store, at most ``max_results`` rows; SPARQL errors become :class:`QueryError`.
 
     ``bind`` maps variable names to RDF terms, substituted by Oxigraph (never pasted into the
-    text); the columns named in ``hide`` are left out of a SELECT answer.
+    text); the columns named in ``hide`` are left out of a SELECT answer.  A query nested or
+    chained past :func:`kg.guard.check_shape`'s limits is :class:`~kg.errors.QueryTooDeepError`.
     """
+    from .guard import check_shape
+
+    check_shape(sparql)  # a query nested deeper would crash Oxigraph (a stack overflow), not fail
     subs = {pyoxigraph.Variable(k): v for k, v in (bind or {}).items()}
     try:
         answer = store.query(sparql, prefixes=_prefixes() if prefixes is None else prefixes,

@@ -338,11 +338,11 @@ def run() -> None:
     """The ``kg`` console script (and ``python -m kg``): :func:`main`, then a quick exit.
 
     A big build leaves millions of objects that the interpreter would free
-    one by one at exit (about 2 s after 100,000 papers); every command has
+    one by one at exit (seconds after a big build); every command has
     closed and flushed its files by the time it returns, so the process ends
     with ``os._exit`` instead.  ``build`` leaves its summary (which holds the
     corpus) in :data:`_LEFT_FOR_EXIT`: otherwise it would be freed as the
-    command returns (0.4-0.7 s measured after 101,000 papers), before the
+    command returns, before the
     exit.  Tests call :func:`main` and are unaffected.
     """
     global _quick_exit

@@ -234,7 +234,7 @@ def _sorted_pairs(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 CHILD_SHARE = 0.48
 """The forked child's share of the work: touching memory it shares copy-on-write slows it, and its
-result must be sent back (here the child took 1.2 times as long per name and 0.25 s to send)."""
+result must be sent back."""
 COST = {"Model": 1.25, "Repository": 0.7}
 """Work per name relative to the other types (measured on 101k papers: models 18 µs, for their size
 variants; repositories 10 µs, no lexicon; others 13-15 µs)."""

@@ -3,7 +3,7 @@
 A build holds millions of small, long-lived objects (mentions, graph
 attributes, N-Triples lines) and makes almost no reference cycles.  Each
 full collection walks every one of them, so with the collector on, reading
-100,000 cached extractions took 4.2 s instead of 1.3 s here.  Reference
+cached extractions takes several times as long.  Reference
 counting still frees everything as usual; only cycles wait until the end.
 Extraction itself (spaCy ``Doc``s) runs with the collector on, and worker
 processes are never forked while it is paused.

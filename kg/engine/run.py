@@ -63,7 +63,7 @@ def _chunks(papers: list[Paper], size: int) -> list[list[Paper]]:
 
 
 MIN_PER_WORKER = 1_000
-"""Papers worth a worker process of their own: each imports spaCy and builds its pipeline first (about 0.9 s here)."""
+"""Papers worth a worker process of their own: each imports spaCy and builds its pipeline first."""
 
 
 def _context():
@@ -89,7 +89,7 @@ def start_workers(jobs: int) -> Workers:
     """``jobs`` worker processes that build their pipeline at once.
 
     Started before the inputs are read, the workers' pipeline building
-    (about 0.9 s with the spaCy import) overlaps reading them; pass them to :func:`extract_all`
+    (with the spaCy import) overlaps reading them; pass them to :func:`extract_all`
     and ``close()`` them afterwards.  :func:`extract_all` uses them only if
     there are enough for its papers (see :data:`MIN_PER_WORKER`).
     """
@@ -195,7 +195,7 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
     with frozen_gc():
         runs = _dask(chunks, jobs, scheduler) if engine == "dask" else _local(chunks, jobs, pool)
     # Decoding the cache makes about a million objects; were the collector on, its full
-    # collection would run while the workers' last results wait (0.4 s on 100,000 papers).
+    # collection would run while the workers' last results wait.
     in_process = engine == "local" and pool is None and jobs <= 1 and bool(chunks)  # spaCy Docs: keep it on
     try:
         with contextlib.nullcontext() if in_process else paused_gc():

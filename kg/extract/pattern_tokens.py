@@ -2,11 +2,11 @@
 
 A ``PhraseMatcher`` pattern is a sequence of token attribute ids (the hash of
 each token's text, or of its lower-cased text).  Getting them by tokenizing
-17,000 lexicon names creates a lexeme per new word and took 0.4 s of the
-1.0 s every worker process spends building its pipeline.  The tokens of those
+17,000 lexicon names creates a lexeme per new word: much of the time every
+worker process spends building its pipeline.  The tokens of those
 names depend only on the tokenizer rules (:mod:`kg.extract.tokenizer`) and
 spaCy's version, so ``data/pattern_tokens.json`` keeps them, stamped with
-both; hashing the stored tokens takes a few hundredths of a second.
+both; hashing the stored tokens is far cheaper.
 
 The file is a cache, never the truth: a stale stamp, a missing file or a name
 it does not hold (a lexicon passed by the user, an entry added since) falls

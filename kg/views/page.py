@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -34,6 +33,7 @@ import jinja2
 import networkx as nx
 from markupsafe import Markup
 
+from kg.fsutil import write_text
 from kg.views.network import view_data
 
 __all__ = ["script_json", "vis_assets", "inline_script_hashes", "with_script_hashes",
@@ -165,29 +165,9 @@ def render_html(data: dict) -> str:
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` via a temp file + ``os.replace``.
-
-    Readers see either the old file or the complete new one, never a part.
-    The parent folder is created if needed.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return target
+    """Write ``text`` (UTF-8) to ``path`` atomically (:func:`kg.fsutil.write_text`): readers see the
+    old file or the complete new one, never a part."""
+    return write_text(path, text)
 
 
 def write_view(graph: nx.MultiDiGraph, nodes: Sequence[str], path: str | os.PathLike,

@@ -13,55 +13,25 @@ Memory bound (``max_memory``, default 1024 MiB, ``kg serve --max-memory``)
     process, Python raises ``MemoryError``; either way the client gets 503 "exceeded the memory
     limit" and a fresh worker replaces the old one.  Without ``/proc`` (not Linux) there is no cap.
 
-Fair scheduling (:class:`Scheduler`): who gets a free worker
-    A request waits for a worker up to the time limit, in one bounded queue (``queue``, default 128
-    requests; full: 503 with ``Retry-After``).  Clients are told apart by their address.  Two rules
-    keep a few slow clients from taking every worker from the rest:
-
-    1. *The last free worker is kept for a client with nothing running.*  A client whose query is
-       running may start another only while at least two workers are free.  With the default two
-       workers, a client runs one query at a time (its second waits for its first) and the other
-       worker stays free for everyone else; with ``n`` workers, one client holds at most ``n - 1``.
-       So however slow one client's queries are, other clients' queries get a worker at once.
-    2. *Fewest running first.*  A free worker goes to the waiting request whose client has the
-       fewest queries running, first come first served among equals, so a client that sends
-       many requests at once does not push the others back.  One client may hold at most half
-       the queue (more: 429 with ``Retry-After``), so it cannot fill it for the rest.
-
-    What this cannot do: as many slow clients as there are workers (two, by default) still hold
-    every worker until their time limit; more workers (``--workers``) raise that number.  Behind a
-    proxy every request has the proxy's address, and the rules then see one client.
-
->>> s = Scheduler(queue=4)
->>> for w in ("w1", "w2"):
-...     s.put(w)
->>> s.acquire("slow", timeout=1)        # the slow client's first query runs
-'w2'
->>> s.acquire("slow", timeout=0.01)     # its second waits for its first: w1 is the last free one
-Traceback (most recent call last):
-...
-kg.endpoint_pool.Busy: all query workers are busy; try again (waited 0.01 s)
->>> s.acquire("other", timeout=1)       # another client gets it at once
-'w1'
+Fair scheduling: :mod:`kg.endpoint_scheduler` decides who gets a free worker; the pool adds spare
+    workers while every worker is busy (rule 3 there).
 """
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 
+from .endpoint_scheduler import DEFAULT_QUEUE, Busy, Scheduler  # noqa: F401 - Busy: part of this module's API
 from .errors import ServerError
 
 DEFAULT_WORKERS = 2
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_MEMORY_MB = 1024
-DEFAULT_QUEUE = 128
 MiB = 1 << 20
 
 
@@ -206,88 +176,6 @@ class _Worker:
 # Who gets a free worker
 # ---------------------------------------------------------------------------
 
-class Busy(Exception):
-    """No worker for this request: ``status`` (503 or 429) and the message for the client."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-class Scheduler:
-    """Free workers, and requests waiting for one, handed out fairly between clients (see the module doc)."""
-
-    def __init__(self, queue: int = DEFAULT_QUEUE):
-        self.queue = max(1, queue)
-        self.per_client = max(1, self.queue // 2)
-        self._cond = threading.Condition()
-        self._idle: list = []
-        self._running: Counter = Counter()
-        self._waiting: list[tuple[int, str]] = []
-        self._seq = itertools.count()
-
-    def put(self, worker) -> None:
-        """A worker is free (new, or done with its query without a client: see :meth:`release`)."""
-        with self._cond:
-            self._idle.append(worker)
-            self._cond.notify_all()
-
-    def running(self, client: str | None = None) -> int:
-        """Queries running (of ``client``, or of all clients)."""
-        with self._cond:
-            return self._running[client] if client is not None else sum(self._running.values())
-
-    def waiting(self, client: str | None = None) -> int:
-        """Requests waiting for a worker (of ``client``, or of all clients)."""
-        with self._cond:
-            return sum(1 for _, c in self._waiting if client is None or c == client)
-
-    def _next(self) -> tuple[int, str] | None:
-        """The waiting request to serve now: rule 1 decides who may, rule 2 who goes first."""
-        best = None
-        for ticket in self._waiting:
-            held = self._running[ticket[1]]
-            if held and len(self._idle) < 2:
-                continue
-            if best is None or held < self._running[best[1]]:
-                best = ticket
-        return best if self._idle else None
-
-    def acquire(self, client: str, timeout: float | None):
-        """A free worker for ``client``, waiting up to ``timeout`` seconds; else :class:`Busy`."""
-        with self._cond:
-            if len(self._waiting) >= self.queue:
-                raise Busy(503, f"the endpoint is overloaded: {len(self._waiting)} requests are waiting "
-                                "(the limit); try again")
-            if sum(1 for _, c in self._waiting if c == client) >= self.per_client:
-                raise Busy(429, f"too many requests from your address are waiting ({self.per_client}, "
-                                "the limit); wait for their answers")
-            ticket = (next(self._seq), client)
-            self._waiting.append(ticket)
-            deadline = None if not timeout else time.monotonic() + timeout
-            try:
-                while self._next() != ticket:
-                    remaining = None if deadline is None else deadline - time.monotonic()
-                    if remaining is not None and remaining <= 0:
-                        raise Busy(503, f"all query workers are busy; try again (waited {timeout:g} s)")
-                    self._cond.wait(remaining)
-                self._running[client] += 1
-                return self._idle.pop()
-            finally:
-                self._waiting.remove(ticket)
-                self._cond.notify_all()
-
-    def release(self, client: str, worker=None) -> None:
-        """``client``'s query is over; ``worker`` is free again (None: it was retired)."""
-        with self._cond:
-            self._running[client] -= 1
-            if self._running[client] <= 0:
-                del self._running[client]
-            if worker is not None:
-                self._idle.append(worker)
-            self._cond.notify_all()
-
-
 # ---------------------------------------------------------------------------
 # The pool
 # ---------------------------------------------------------------------------
@@ -301,8 +189,11 @@ class QueryPool:
 
     def __init__(self, graph: str | os.PathLike, workers: int = DEFAULT_WORKERS,
                  timeout: float | None = DEFAULT_TIMEOUT, max_memory: int | None = DEFAULT_MAX_MEMORY_MB * MiB,
-                 queue: int = DEFAULT_QUEUE):
+                 queue: int = DEFAULT_QUEUE, spare: int | None = None):
         self.graph = str(graph)
+        self.workers = max(1, workers)
+        self.spare = self.workers if spare is None else max(0, spare)
+        self._starting = 0  # spare workers being started
         self.timeout = timeout if timeout and timeout > 0 else None
         self.max_memory = max_memory if max_memory and max_memory > 0 else None
         self.scheduler = Scheduler(queue)
@@ -310,7 +201,7 @@ class QueryPool:
         self._lock = threading.Lock()
         self._closed = False
         self.triples = 0
-        started = [self._spawn() for _ in range(max(1, workers))]
+        started = [self._spawn() for _ in range(self.workers)]
         try:
             for w in started:
                 self.triples = w.wait_ready()
@@ -328,12 +219,18 @@ class QueryPool:
     def _retire(self, w: _Worker) -> None:
         with self._lock:
             self._all.discard(w)
+            short = len(self._all) + self._starting < self.workers
+            self._starting += short
         w.kill()
-        if not self._closed:
+        if short and not self._closed:  # a spare that ends is not replaced
             threading.Thread(target=self._replace, daemon=True, name="kg-sparql-respawn").start()
 
     def _replace(self) -> None:
-        w = self._spawn()
+        try:
+            w = self._spawn()
+        finally:
+            with self._lock:
+                self._starting -= 1
         try:
             w.wait_ready()
         except ServerError:
@@ -346,6 +243,25 @@ class QueryPool:
         else:
             self.scheduler.put(w)
 
+    def _add_spare(self) -> None:
+        """Start one more worker if every worker is busy and the spares allow (see :meth:`run`)."""
+        with self._lock:
+            if self._closed or self.scheduler.idle() or self._starting \
+                    or len(self._all) >= self.workers + self.spare:
+                return
+            self._starting += 1
+        threading.Thread(target=self._replace, daemon=True, name="kg-sparql-spare").start()
+
+    def _shed_spare(self) -> None:
+        """Retire a free spare worker when nobody waits, so that spares live only while needed."""
+        with self._lock:
+            extra = len(self._all) > self.workers and not self.scheduler.waiting()
+        w = self.scheduler.take_idle() if extra else None
+        if w is not None:
+            with self._lock:
+                self._all.discard(w)
+            w.kill()
+
     def _died(self, w: _Worker) -> tuple:
         """The answer for a worker that died while answering: out of memory (503) or a crash (500)."""
         code = w.exit_code()
@@ -357,6 +273,7 @@ class QueryPool:
 
     def run(self, job: dict, client: str = "-") -> tuple:
         """``("ok", media_type, body, truncated_at)`` or ``("error", status, message)``, for ``client``."""
+        self._add_spare()
         try:
             w = self.scheduler.acquire(client, self.timeout)
         except Busy as busy:
@@ -366,6 +283,7 @@ class QueryPool:
             reply, keep = self._ask(w, job)
         finally:
             self.scheduler.release(client, w if keep else None)
+            self._shed_spare()
         return reply
 
     def _ask(self, w: _Worker, job: dict) -> tuple[tuple, bool]:

@@ -20,7 +20,7 @@ from werkzeug.test import Client
 
 from kg.cli import main
 from kg.endpoint import make_app
-from kg.endpoint_pool import Busy, Scheduler
+from kg.endpoint_scheduler import Busy, Scheduler
 from kg.errors import QueryTooDeepError
 from kg.guard import MAX_CHAIN, MAX_NESTING, check_shape, query_shape
 
@@ -136,6 +136,28 @@ def test_other_clients_are_answered_while_one_client_runs_two_slow_queries(graph
         for t in threads:
             t.join(30)
         assert slow == [503, 503]  # the first at its time limit, the second waited for it
+    finally:
+        app.close()
+
+
+def test_other_clients_are_answered_while_two_slow_clients_hold_both_workers(graph):
+    """Two slow queries from two addresses take both default workers; a spare serves the rest, then goes."""
+    app = make_app(graph, timeout=20, workers=2)
+    try:
+        slow: list[int] = []
+        threads = [threading.Thread(target=lambda c=c: slow.append(_get(app, SLOW, c)[0]))
+                   for c in ("10.0.0.1", "10.0.0.2")]
+        for t in threads:
+            t.start()
+        sched = app.pool.scheduler
+        _wait_for(lambda: sched.running() == 2)
+        answers = [_get(app, FAST, f"10.0.1.{i}") for i in range(20)]
+        assert [status for status, _, _ in answers] == [200] * 20
+        assert sched.running() == 2 and not slow  # all answered while both slow ones ran
+        for t in threads:
+            t.join(30)
+        assert slow == [503, 503]
+        _wait_for(lambda: len(app.pool._all) == 2)  # the spare is gone once nobody waits
     finally:
         app.close()
 

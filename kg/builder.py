@@ -244,6 +244,17 @@ def _previous_tally(previous: Path | None, keys: list[str], extractions: list) -
     return counted
 
 
+def _resolve(papers, extractions, previous: Path | None, keys: list[str], jobs: int,
+             curation: curated.Curation) -> Resolved:
+    """Resolution of every mention (from the previous tally where it can), warning of unmatched rules."""
+    resolved = resolve_corpus(papers, extractions, default_lexicon(), jobs=jobs,
+                              tally=_previous_tally(previous, keys, extractions), curation=curation)
+    if curation:
+        for message in curated.unmatched(curation, resolved.tally.names()):
+            warnings.warn(InputWarning(message), stacklevel=3)
+    return resolved
+
+
 def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwatch, *,
               html: bool, site: bool, previous: Path | None, cache: bool, jobs: int, keys: list[str],
               version: str, curation: curated.Curation = curated.Curation()) -> BuildSummary:
@@ -255,11 +266,7 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
     An ``OSError`` while writing (a full disk, …) is an :class:`~kg.errors.OutputError`
     naming the path; the previous build stays current.
     """
-    resolved = resolve_corpus(papers, extractions, default_lexicon(), jobs=jobs,
-                              tally=_previous_tally(previous, keys, extractions), curation=curation)
-    if curation:
-        for message in curated.unmatched(curation, resolved.tally.names()):
-            warnings.warn(InputWarning(message), stacklevel=2)
+    resolved = _resolve(papers, extractions, previous, keys, jobs, curation)
     clock.lap("resolve")
     stage = generations.new_generation(out)  # everything is written here first
     overview = None
@@ -271,14 +278,11 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
                               what="drawing graph.html")
         corpus = assemble(resolved, version)
         clock.lap("graph")
-        info = BuildInfo(version=__version__,
-                         created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-                         inputs=input_checksums(inputs), rules=curation.rules)
+        info = _build_info(inputs, curation)
         if html and overview is None:
             _overview(corpus, stage / "graph.html")
             clock.lap("html")
         wrote = write_outputs(corpus, info, stage, previous)
-        n = wrote.triples
         syncing = Syncing(stage / name for name in FILES)  # flushed to disk while the store is updated
         clock.lap("rdf+json")
         update_store(previous, stage / "store", stage / "graph.nt", wrote)
@@ -298,15 +302,21 @@ def _assemble(papers, extractions, extracted, inputs, out: Path, clock: _Stopwat
         written = generations.publish(stage, out)
         clock.lap("publish")
     except OSError as exc:
-        where = exc.filename or stage
-        raise OutputError(f"{where}: {exc.strerror or exc}; the previous build is left as it was") from exc
+        raise OutputError(f"{exc.filename or stage}: {exc.strerror or exc}; the previous build is left as it was") \
+            from exc
     finally:
         if overview is not None:
             overview.cancel()
         if generations.current(out) != stage.resolve():
             shutil.rmtree(stage, ignore_errors=True)
     counts = Counter(e.type for e in corpus.resolution.entities.values())
-    return BuildSummary(output=out, papers=len(papers),
-                        entities={t: counts.get(t, 0) for t in ENTITY_TYPES}, triples=n,
-                        seconds=clock.total(), extracted=extracted, reused=wrote.reused, files=written,
-                        timings=clock.timings, corpus=corpus)
+    return BuildSummary(output=out, papers=len(papers), entities={t: counts.get(t, 0) for t in ENTITY_TYPES},
+                        triples=wrote.triples, seconds=clock.total(), extracted=extracted, reused=wrote.reused,
+                        files=written, timings=clock.timings, corpus=corpus)
+
+
+def _build_info(inputs, curation: curated.Curation) -> BuildInfo:
+    """The build's description: kg's version, the time, each input file's checksum, the curation rules."""
+    return BuildInfo(version=__version__,
+                     created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+                     inputs=input_checksums(inputs), rules=curation.rules)

@@ -86,6 +86,28 @@ def test_papers_extracted_before_ctrl_c_are_kept_in_the_cache(tmp_path):
     proc.communicate(timeout=60)
     assert proc.returncode == 130
     kept = _cached(out)
-    assert kept > 0, "nothing extracted before the interrupt was kept"
+    assert 0 < kept < 6000, kept  # interrupted while extracting, and what was extracted is kept
     again = api.build([src], out, html=False, site=False)
     assert again.extracted == again.papers - kept  # no paper kept in the cache is extracted again
+
+
+def test_a_build_killed_outright_keeps_what_it_had_saved(tmp_path):
+    """``kill -9`` runs no handler: the cache still holds every batch saved before it (SAVE_EVERY at a time)."""
+    from kg import api
+    from kg.engine.run import SAVE_EVERY
+
+    src, out = tmp_path / "papers.jsonl", tmp_path / "out"
+    _inputs(src, 3 * SAVE_EVERY)
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(src), "-o", str(out), "--jobs", "2",
+                             "--no-site", "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.time() + 120
+    while _cached(out) == 0 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the build ended before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    kept = _cached(out)
+    assert kept >= SAVE_EVERY
+    again = api.build([src], out, html=False, site=False)
+    assert again.extracted == again.papers - kept

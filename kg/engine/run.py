@@ -165,6 +165,33 @@ def _dask(chunks: list[list[Paper]], jobs: int, scheduler: str | None) -> Iterat
     return drain()
 
 
+SAVE_EVERY = 2_000
+"""Extractions written to the cache at a time while a build runs: a build killed outright (``kill -9``,
+a power cut) loses at most these; an interrupted one (Ctrl-C, SIGTERM, an error) loses none."""
+
+
+class _Saver:
+    """New extractions on their way into the cache, written every :data:`SAVE_EVERY` and at the end.
+
+    A failed extraction is never cached, so the next build tries (and reports) it again.
+    """
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.pending: dict[str, Extraction] = {}
+
+    def add(self, key: str, extraction: Extraction, failed: bool = False) -> None:
+        if self.cache is not None and not failed:
+            self.pending[key] = extraction
+            if len(self.pending) >= SAVE_EVERY:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.cache is not None and self.pending:
+            self.cache.put_many(self.pending)
+            self.pending = {}
+
+
 def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", scheduler: str | None = None,
                 cache=None, chunk_size: int = 256, progress: Callable[[int], None] | None = None,
                 workers: Workers | None = None, keys: list[str] | None = None) -> tuple[list[Extraction], int]:
@@ -197,29 +224,26 @@ def extract_all(papers: list[Paper], *, jobs: int = 1, engine: str = "local", sc
     # Decoding the cache makes about a million objects; were the collector on, its full
     # collection would run while the workers' last results wait.
     in_process = engine == "local" and pool is None and jobs <= 1 and bool(chunks)  # spaCy Docs: keep it on
+    fresh: dict[str, Extraction] = {}
+    saver = _Saver(cache)
     try:
         with contextlib.nullcontext() if in_process else paused_gc():
             cached = cache.get_many(present) if present else {}  # while the workers extract
-            fresh: dict[str, Extraction] = {}
-            failed: set[str] = set()  # keys of papers whose extraction failed: never cached
             done = (k for _, k in missing)  # the keys of the papers the workers return, in order
             for chunk in runs:
                 batch, bad = _reported(chunk)
                 for i, ex in enumerate(batch):
                     key = next(done)
                     fresh[key] = ex
-                    if i in bad:
-                        failed.add(key)
+                    saver.add(key, ex, failed=i in bad)
                 if progress:
                     progress(len(batch))
     except BaseException:  # Ctrl-C, SIGTERM, a failure: what was extracted is kept for the next build
-        if cache is not None and fresh:
-            cache.put_many({k: v for k, v in fresh.items() if k not in failed})
+        saver.flush()
         raise
     finally:
         runs.close()  # stops the workers if anything failed
-    if cache is not None and fresh:
-        cache.put_many({k: v for k, v in fresh.items() if k not in failed})
+    saver.flush()
     everything = {**cached, **fresh}
     unreadable = [(p, k) for p, k in zip(papers, keys) if k not in everything]  # e.g. from another Python
     if unreadable:

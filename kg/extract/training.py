@@ -27,7 +27,7 @@ from .names import match_key, singular_key
 ANNOTATIONS = Path(__file__).resolve().parents[2] / "data" / "annotations"
 CONFIG = {"threshold": 0.5, "C_type": 2.0, "C_role": 2.0, "max_iter": 3000, "min_weight": 1e-3,
           "train": ["train.jsonl"], "dev": "dev.jsonl",
-          "drop_sources": ["PHRASE", "DATANAME"]}  # families that did not pay on the dev split (README)
+          "drop_sources": ["PHRASE", "DATANAME"]}  # did not pay on the dev split nor in 5-fold CV (README)
 
 
 def read_annotated(path: str | Path) -> list[dict]:

@@ -15,7 +15,7 @@ import warnings
 import click
 
 from . import __version__, api
-from .errors import InputWarning, KGError, summarise_warnings
+from .errors import CacheWarning, InputWarning, KGError, summarise_warnings
 
 GRAPH_OPTION = click.option("--graph", "graph", default="output", show_default=True,
                             help="A built graph: its directory (or graph.nt/graph.ttl for query).")
@@ -26,26 +26,37 @@ def handle_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", InputWarning)
-            try:
-                return func(*args, **kwargs)
-            except KGError as exc:
-                raise click.ClickException(str(exc)) from None
-            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through run()'s handler
-                terminated = isinstance(exc, Terminated)
-                click.echo(f"Interrupted ({'SIGTERM' if terminated else 'Ctrl-C'}): the previous output "
-                           "is left as it was", err=True)
-                sys.exit(143 if terminated else 130)
-            finally:
-                for line in summarise_warnings([str(w.message) for w in caught
-                                                if issubclass(w.category, InputWarning)]):
-                    click.echo(f"Warning: {line}", err=True)
-                for w in caught:
-                    if not issubclass(w.category, InputWarning):
-                        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+        caught: list = []
+        try:
+            with warnings.catch_warnings(record=True) as recorded:
+                warnings.simplefilter("always", InputWarning)
+                warnings.simplefilter("always", CacheWarning)
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    caught = list(recorded)
+        except KGError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through run()'s handler
+            terminated = isinstance(exc, Terminated)
+            click.echo(f"Interrupted ({'SIGTERM' if terminated else 'Ctrl-C'}): the previous output "
+                       "is left as it was", err=True)
+            sys.exit(143 if terminated else 130)
+        finally:
+            _report(caught)  # outside catch_warnings: showing a warning there would record it again
 
     return wrapper
+
+
+def _report(caught: list) -> None:
+    """Input warnings summarised per file, cache warnings as they are, each a ``Warning: …`` line."""
+    for line in summarise_warnings([str(w.message) for w in caught if issubclass(w.category, InputWarning)]):
+        click.echo(f"Warning: {line}", err=True)
+    for w in caught:
+        if issubclass(w.category, CacheWarning):
+            click.echo(f"Warning: {w.message}", err=True)
+        elif not issubclass(w.category, InputWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -345,3 +345,22 @@ def test_repeated_warnings_are_summarised_per_file(tmp_path):
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert len(lines) == 6 and lines[-1] == f"Warning: {src}: 45 more warnings like these, not shown"
+
+
+def test_a_cache_warning_is_one_line_and_the_command_ends(tmp_path):
+    """A warning other than an input warning was shown inside the recorder, which recorded it again:
+    the CLI looped for ever after the build. It must print one ``Warning:`` line and exit."""
+    import subprocess
+    import sys
+
+    src, out = tmp_path / "p.jsonl", tmp_path / "out"
+    src.write_text('{"title": "FooNet: Fast Nets", "abstract": "We propose FooNet, built on BERT."}\n')
+    run = [sys.executable, "-m", "kg", "build", str(src), "-o", str(out), "--no-site"]
+    assert subprocess.run(run, capture_output=True, text=True, timeout=120).returncode == 0
+    (out / ".kg-current" / ".kg-cache-blocks").write_bytes(b"damaged")
+    with src.open("a") as handle:
+        handle.write('{"title": "BarNet: Slow Nets", "abstract": "We propose BarNet."}\n')
+    done = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if ".kg-cache-blocks" in line]
+    assert len(lines) == 1 and lines[0].startswith("Warning: ") and "rendered afresh" in lines[0], done.stderr

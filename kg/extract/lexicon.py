@@ -182,6 +182,23 @@ def extractor_version() -> str:
     return f"{EXTRACTOR_VERSION}+{version_of_data()}"
 
 
+FITTING_ONLY = ("training.py", "clustering.py")
+"""Modules of :mod:`kg.extract` that fit the model and the clusters and never run in a build: what
+they produce is hashed as data, so a change to them alone leaves every cached extraction valid."""
+
+
+def rule_modules() -> list:
+    """The modules of :mod:`kg.extract` whose code decides what is extracted (all but :data:`FITTING_ONLY`).
+
+    >>> names = [m.name for m in rule_modules()]
+    >>> "pipeline.py" in names and "training.py" not in names
+    True
+    """
+    package = resources.files("kg.extract")
+    return sorted((p for p in package.iterdir() if p.name.endswith(".py") and p.name not in FITTING_ONLY),
+                  key=lambda p: p.name)
+
+
 def version_of_data() -> str:
     """A hash of the extractor's data files and rule code: changes with any lexicon or rule change.
 
@@ -190,8 +207,7 @@ def version_of_data() -> str:
     import hashlib
 
     h = hashlib.sha256()
-    package = resources.files("kg.extract")
-    for f in sorted((p for p in package.iterdir() if p.name.endswith(".py")), key=lambda p: p.name):
+    for f in rule_modules():
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     for path in sorted(p for p in DATA.rglob("*") if p.is_file()):  # the trained model too
         h.update(path.relative_to(DATA).as_posix().encode() + b"\0" + path.read_bytes())

@@ -23,14 +23,14 @@ naming the cache and its format, then the SHA-256 of the body) that
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import shutil
 import warnings
 from pathlib import Path
 
 from .errors import CacheWarning
-from .fsutil import atomic_write
+from .fsutil import atomic_write, remove
 
 DIGEST = 32  # bytes of SHA-256 after the magic
 
@@ -79,14 +79,8 @@ def dump(path: str | os.PathLike, magic: bytes, body: bytes) -> None:
 
 def discard(path: str | os.PathLike) -> None:
     """Remove a damaged cache file, or a folder in its place; a failure is left for the next write to report."""
-    path = Path(path)
-    try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        remove(path)
 
 
 def warn(path: str | os.PathLike, why: str, then: str = "ignored and rebuilt") -> None:

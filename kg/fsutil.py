@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import IO
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's file-mode creation mask (reading it means setting it, so it is set back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -45,7 +46,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
             except OSError as exc:
                 exc.filename = exc.filename or str(path)  # the error names the file being written
                 raise
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -104,3 +105,18 @@ def sha256_file(path: str | os.PathLike) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def remove(path: str | os.PathLike) -> None:
+    """Remove a file, a link or a whole folder (not a link's target); one already gone is no error.
+
+    A folder's contents are removed as far as they can be (``shutil.rmtree(ignore_errors=True)``).
+    """
+    import shutil
+
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)

@@ -33,12 +33,12 @@ import contextlib
 import errno
 import fcntl
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import BuildLockedError
+from .fsutil import remove, umask
 
 CURRENT = ".kg-current"
 PREFIX = ".kg-gen-"
@@ -65,9 +65,7 @@ def new_generation(out: str | os.PathLike) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     gen = Path(tempfile.mkdtemp(prefix=PREFIX, dir=out))
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(gen, 0o777 & ~mask)  # mkdtemp makes 0700: a generation is read like any folder
+    os.chmod(gen, 0o777 & ~umask())  # mkdtemp makes 0700: a generation is read like any folder
     return gen
 
 
@@ -112,14 +110,6 @@ def _sync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
 
 
 def adopt(out: str | os.PathLike) -> None:
@@ -187,6 +177,6 @@ def tidy(out: str | os.PathLike) -> list[Path]:
             path = Path(entry.path)
             if entry.name.startswith(LEFTOVERS) and (keep is None or path.resolve() != keep) \
                     and entry.name != CURRENT:
-                _remove(path)
+                remove(path)
                 gone.append(path)
     return gone

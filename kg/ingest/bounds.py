@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 import stat
 import warnings
 import zlib
@@ -38,6 +37,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import InputWarning
+from .metadata import CONTROL, clean  # noqa: F401 - clean: part of this module's bounds
 from .record import RawRecord
 
 MAX_LINE = 4_000_000
@@ -56,11 +56,6 @@ texts over 1,000,000, and extraction time grows with the text)."""
 
 BINARY_HEAD = 1_024
 """Bytes at the start of a file in which a NUL byte makes it binary (later NULs skip their line)."""
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-"""Control characters (C0 but tab, newline and carriage return; DEL; C1) and Unicode line separators:
-they would reach a terminal raw (ESC sequences) or break lines."""
-
 
 def display(path: str | os.PathLike) -> str:
     """A path as it can be printed: bytes that are not UTF-8 as backslash escapes.
@@ -182,15 +177,6 @@ def _decoded(raw: bytes, name: str, number: int) -> str | None:
         return None
 
 
-def clean(text: str) -> str:
-    """``text`` with control characters as spaces (same length).
-
-    >>> clean("a\\x1b[0mb\\x00")
-    'a [0mb '
-    """
-    return _CONTROL.sub(" ", text) if _CONTROL.search(text) else text
-
-
 def bounded(record: RawRecord) -> RawRecord | None:
     """``record`` within the bounds: controls made spaces, the abstract cut; ``None`` (warned) if unusable."""
     where = f"{record.file}:{record.line}"
@@ -199,7 +185,7 @@ def bounded(record: RawRecord) -> RawRecord | None:
         _warn(f"{where}: title of {len(title):,} characters, over the limit of {MAX_TITLE:,}, record skipped")
         return None
     for field, text in (("title", title), ("abstract", abstract)):
-        if _CONTROL.search(text):
+        if CONTROL.search(text):
             _warn(f"{where}: control characters in the {field} replaced by spaces")
     title, abstract = clean(title).strip(), clean(abstract)
     if not any(ch.isalnum() for ch in title):

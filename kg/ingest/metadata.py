@@ -44,6 +44,20 @@ _IRI = re.compile(r"^https?://(?:[A-Za-z0-9._~!$&'()*+,;=:-]|%[0-9A-Fa-f]{2})+(?
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+"""Control characters (C0 but tab, newline and carriage return; DEL; C1) and Unicode line separators:
+they would reach a terminal raw (ESC sequences) or break lines."""
+
+
+def clean(text: str) -> str:
+    """``text`` with control characters as spaces (same length).
+
+    >>> clean("a\\x1b[0mb\\x00")
+    'a [0mb '
+    """
+    return CONTROL.sub(" ", text) if CONTROL.search(text) else text
+
+
 def safe_iri(url: str) -> bool:
     """Can ``url`` stand as an IRI in N-Triples and Turtle?  An http(s) URL with a plain host, no
     space, control character, DEL, ``<>"{}|\\^``` or broken percent escape, and an IRI by RFC 3987
@@ -85,11 +99,7 @@ def _string(value: object, limit: int = MAX_FIELD) -> str:
         return ""
     if isinstance(value, (int, float)):
         return str(value) if abs(value) < 10**20 else ""
-    return " ".join(_CONTROL.sub(" ", value[:limit + 1]).split())[:limit] if isinstance(value, str) else ""
-
-
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-"""Control characters: in a metadata value they become spaces (an ESC would reach a terminal raw)."""
+    return " ".join(clean(value[:limit + 1]).split())[:limit] if isinstance(value, str) else ""  # no raw ESC
 
 
 def _first(obj: dict, names: tuple[str, ...], limit: int = MAX_FIELD) -> str:

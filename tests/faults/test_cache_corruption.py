@@ -229,13 +229,20 @@ def test_a_full_disk_while_writing_the_other_caches_is_one_warning_each(corpus_d
     assert (tmp_path / "out" / "graph.nt").is_file()
 
 
-def test_many_damaged_records_are_one_warning(tmp_path):
-    from kg.engine.cache import TABLE
+def _three_records(tmp_path: Path) -> tuple[Path, ExtractionCache]:
+    """An extraction cache holding the records of papers "a", "b" and "c", and its path."""
     from kg.records import Extraction
 
     path = tmp_path / "c.sqlite"
     cache = ExtractionCache(path)
     cache.put_many({k: Extraction(k) for k in "abc"})
+    return path, cache
+
+
+def test_many_damaged_records_are_one_warning(tmp_path):
+    from kg.engine.cache import TABLE
+
+    path, cache = _three_records(tmp_path)
     with cache.db:
         cache.db.execute(f"UPDATE {TABLE} SET record = substr(record, 1, 16) || X'00' || substr(record, 18)")
     with pytest.warns(CacheWarning) as caught:
@@ -250,9 +257,7 @@ def test_a_key_that_is_not_text_starts_the_cache_afresh(tmp_path):
     from kg.engine.cache import TABLE
     from kg.records import Extraction
 
-    path = tmp_path / "c.sqlite"
-    cache = ExtractionCache(path)
-    cache.put_many({k: Extraction(k) for k in "abc"})
+    path, cache = _three_records(tmp_path)
     with cache.db:
         cache.db.execute(f"UPDATE {TABLE} SET key = CAST(X'FFFE' AS TEXT) WHERE key = 'a'")
     cache.close()
